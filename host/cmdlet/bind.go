@@ -85,6 +85,17 @@ type Args struct {
 	candidates []string
 	// inputParams are the indexes of parameters that may take pipeline input.
 	inputParams []int
+	// cache remembers the outcome of the last successful BindInput: which
+	// input parameters it bound, and the candidate sets and set that
+	// followed. An object that binds the same parameters resolves the same
+	// way, so the per-object cost stays small for cmdlets with many sets.
+	cache *inputCache
+}
+
+type inputCache struct {
+	pattern    []bool // pipe[i] for each of inputParams
+	candidates []string
+	set        string
 }
 
 // Info returns the cmdlet the arguments were bound for.
@@ -95,7 +106,7 @@ func (a *Args) Set() string { return a.set }
 
 func (a *Args) index(name string) int {
 	for i := range a.params {
-		if strings.EqualFold(a.params[i].Name, name) {
+		if a.params[i].Name == name || strings.EqualFold(a.params[i].Name, name) {
 			return i
 		}
 	}
@@ -160,6 +171,7 @@ func (a *Args) SetValue(name string, v object.Value) error {
 	}
 	a.vals[i] = cv
 	a.cmd[i] = true
+	a.cache = nil
 	return nil
 }
 
@@ -178,7 +190,7 @@ func (a *Args) Missing(input bool) []*Param {
 	}
 	for i := range a.params {
 		p := &a.params[i]
-		if !p.Mandatory || !p.InSet(set) || a.cmd[i] {
+		if !p.Mandatory || !p.InSet(set) || a.cmd[i] || a.pipe[i] {
 			continue
 		}
 		if input && (p.FromPipeline || p.FromPipelineByName) {
@@ -365,6 +377,15 @@ func (a *Args) bindPositional(values []Arg) error {
 	sort.SliceStable(slots, func(i, j int) bool { return slots[i].pos < slots[j].pos })
 	used := map[int]bool{} // positions already taken
 	taken := map[int]bool{}
+	// rem collects the values nothing else takes (ValueFromRemainingArguments).
+	rem := -1
+	for i := range a.params {
+		if p := &a.params[i]; p.Remaining && !a.cmd[i] && a.inCandidates(p) {
+			rem = i
+			break
+		}
+	}
+	var extra []object.Value
 	for vi, v := range values {
 		var firstErr error
 		ok := false
@@ -384,6 +405,13 @@ func (a *Args) bindPositional(values []Arg) error {
 			if !a.inCandidates(p) {
 				continue
 			}
+			if s.idx == rem {
+				extra = append(extra, v.Value)
+				taken[s.idx] = true
+				used[s.pos] = true
+				ok = true
+				break
+			}
 			cv, err := convertParam(a.info.Name, p, v.Value)
 			if err != nil {
 				if firstErr == nil {
@@ -400,11 +428,29 @@ func (a *Args) bindPositional(values []Arg) error {
 			}
 			break
 		}
+		if !ok && rem >= 0 && firstErr == nil {
+			extra = append(extra, v.Value)
+			ok = true
+		}
 		if !ok {
 			if firstErr != nil {
 				return firstErr
 			}
 			return a.errorf("", "A positional parameter cannot be found that accepts argument '%s'.", argText(values[vi]))
+		}
+	}
+	if len(extra) > 0 {
+		var v object.Value = extra[0]
+		if len(extra) > 1 {
+			v = extra
+		}
+		cv, err := convertParam(a.info.Name, &a.params[rem], v)
+		if err != nil {
+			return err
+		}
+		a.vals[rem], a.cmd[rem] = cv, true
+		if c := a.possibleSets(); len(c) > 0 {
+			a.candidates = c
 		}
 	}
 	return nil
@@ -544,18 +590,36 @@ func (a *Args) BindInput(input object.Value) error {
 			bound = true
 		}
 	}
-	if !bound && len(a.inputParams) > 0 {
+	if !bound {
 		if firstErr != nil {
 			return firstErr
 		}
 		return a.errorf("", "The input object cannot be bound to any parameters for the command either because the command does not take pipeline input or the input and its properties do not match any of the parameters that take pipeline input.")
+	}
+	if c := a.cache; c != nil && a.samePattern(c.pattern) {
+		a.candidates, a.set = c.candidates, c.set
+		return nil
 	}
 	a.candidates = a.possibleSets()
 	a.resolveSet(true)
 	if miss := a.Missing(false); len(miss) > 0 {
 		return a.missingError(miss)
 	}
+	c := &inputCache{pattern: make([]bool, len(a.inputParams)), candidates: a.candidates, set: a.set}
+	for k, i := range a.inputParams {
+		c.pattern[k] = a.pipe[i]
+	}
+	a.cache = c
 	return nil
+}
+
+func (a *Args) samePattern(pattern []bool) bool {
+	for k, i := range a.inputParams {
+		if a.pipe[i] != pattern[k] {
+			return false
+		}
+	}
+	return true
 }
 
 func acceptsObject(k object.Kind) bool {

@@ -64,6 +64,10 @@ type Param struct {
 	// FromPipelineByName binds the input object's property of the same name
 	// or alias (ValueFromPipelineByPropertyName).
 	FromPipelineByName bool
+	// Remaining collects the positional values no other parameter takes
+	// (ValueFromRemainingArguments): one value binds as itself, several as
+	// an array of them (Write-Output 1 2 3).
+	Remaining bool
 	// Values, when set, is the complete set of accepted values
 	// (ValidateSet), compared case-insensitively; completion offers them.
 	Values []string

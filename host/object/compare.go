@@ -177,7 +177,7 @@ func Equal(l, r Value, cs bool) bool {
 		if cs {
 			return x == rs
 		}
-		return x == rs || strings.EqualFold(x, rs) || Fold(x) == Fold(rs)
+		return equalFold(x, rs)
 	case int64:
 		switch y := r.(type) {
 		case int64:
@@ -215,6 +215,27 @@ func Equal(l, r Value, cs bool) bool {
 		return false
 	}
 	return l == r
+}
+
+// equalFold compares case-insensitively without allocating for ASCII text,
+// and with full Unicode folding (Zoë, ZOË) otherwise.
+func equalFold(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if isASCII(a) && isASCII(b) {
+		return strings.EqualFold(a, b)
+	}
+	return strings.EqualFold(a, b) || Fold(a) == Fold(b)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Order compares two scalars for -lt/-gt and Sort-Object: negative, zero or
@@ -321,6 +342,9 @@ func Regex(pattern string, cs bool) (*regexp.Regexp, error) {
 	}
 	re, err := regexp.Compile(key)
 	if err != nil {
+		if _, perr := regexp.Compile(pattern); perr != nil {
+			err = perr
+		}
 		return nil, fmt.Errorf("The regular expression pattern %q is not valid: %v", pattern, err)
 	}
 	regexCache.Store(key, re)
