@@ -78,7 +78,6 @@ func TestBadRegexNamesPattern(t *testing.T) {
 	}
 }
 
-
 func TestConvert(t *testing.T) {
 	tests := []struct {
 		v    Value
