@@ -24,6 +24,13 @@ var arithNames = [...]string{"+", "-", "*", "/", "%"}
 
 func (op ArithOp) String() string { return arithNames[op] }
 
+// Size limits for values built by + and *, so that a runaway loop fails
+// with a clear error instead of exhausting memory.
+const (
+	maxConcat = 1 << 28
+	maxArray  = 1 << 26
+)
+
 // ErrDivideByZero is PowerShell's division by zero error.
 var ErrDivideByZero = errors.New("Attempted to divide by zero.")
 
@@ -60,7 +67,11 @@ func Arith(op ArithOp, l, r Value) (Value, error) {
 	case string:
 		switch op {
 		case OpAdd:
-			return x + ToString(r), nil
+			rs := ToString(r)
+			if len(x)+len(rs) > maxConcat {
+				return nil, fmt.Errorf("The string would be too long (%d bytes; the limit is %d).", len(x)+len(rs), maxConcat)
+			}
+			return x + rs, nil
 		case OpMul:
 			n, err := ToInt(r)
 			if err != nil {
@@ -69,7 +80,7 @@ func Arith(op ArithOp, l, r Value) (Value, error) {
 			if n < 0 {
 				return nil, fmt.Errorf("Cannot repeat a string a negative number of times (%d).", n)
 			}
-			if int64(len(x))*n > 1<<28 {
+			if int64(len(x))*n > maxConcat {
 				return nil, fmt.Errorf("The result of repeating the string %d times is too large.", n)
 			}
 			return strings.Repeat(x, int(n)), nil
@@ -81,6 +92,9 @@ func Arith(op ArithOp, l, r Value) (Value, error) {
 	case []Value:
 		switch op {
 		case OpAdd:
+			if len(x) >= maxArray {
+				return nil, fmt.Errorf("The array would be too large (the limit is %d elements).", maxArray)
+			}
 			out := make([]Value, len(x), len(x)+1)
 			copy(out, x)
 			if rl, ok := r.([]Value); ok {
@@ -92,7 +106,7 @@ func Arith(op ArithOp, l, r Value) (Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			if n < 0 || int64(len(x))*n > 1<<26 {
+			if n < 0 || int64(len(x))*n > maxArray {
 				return nil, fmt.Errorf("Cannot repeat an array %d times.", n)
 			}
 			out := make([]Value, 0, len(x)*int(n))

@@ -1,0 +1,93 @@
+package shell
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"pinsh-exe": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs the transcript tests in testdata/script: each txtar file
+// is a session of pinsh commands with their exact expected stdout, stderr
+// and exit status. Run with -update to regenerate the expected output after
+// a deliberate change, then review the diff.
+//
+// The pinsh command runs a session in-process:
+//
+//	pinsh [-status N] [-stdin FILE] [-os ACCOUNT] ARGS...
+//
+// -status N expects exit status N (default 0; with a leading ! any
+// non-zero status), -stdin feeds a file to standard input, and -os runs as
+// another OS account (the real command never takes that from outside).
+// pinsh-exe runs the real binary in a subprocess.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("PINSH_STORE", filepath.Join(env.WorkDir, "store.db"))
+			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "xdg"))
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"pinsh": runPinsh,
+		},
+	})
+}
+
+func runPinsh(ts *testscript.TestScript, neg bool, args []string) {
+	want := 0
+	var stdin []byte
+	osAcct := "tester"
+	for len(args) >= 2 {
+		switch args[0] {
+		case "-status":
+			n, err := strconv.Atoi(args[1])
+			ts.Check(err)
+			want = n
+		case "-stdin":
+			stdin = []byte(ts.ReadFile(args[1]))
+		case "-os":
+			osAcct = args[1]
+		default:
+			goto run
+		}
+		args = args[2:]
+	}
+run:
+	var out, errOut bytes.Buffer
+	cfg := Config{
+		Getenv:    ts.Getenv,
+		Stdin:     bytes.NewReader(stdin),
+		Stdout:    &out,
+		Stderr:    &errOut,
+		OSAccount: osAcct,
+	}
+	for i, a := range args {
+		args[i] = strings.ReplaceAll(a, "$WORK", ts.Getenv("WORK"))
+	}
+	got := Run(cfg, args)
+	fmt.Fprint(ts.Stdout(), out.String())
+	fmt.Fprint(ts.Stderr(), errOut.String())
+	switch {
+	case neg && got == 0:
+		ts.Fatalf("pinsh succeeded unexpectedly")
+	case !neg && got != want:
+		ts.Fatalf("pinsh exit status %d, want %d", got, want)
+	}
+}

@@ -1,0 +1,229 @@
+package shell
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/term"
+
+	"pinsh/host/admincmd"
+	"pinsh/host/builtin"
+	"pinsh/host/cmdlet"
+	"pinsh/host/engine"
+	"pinsh/host/format"
+	"pinsh/host/object"
+	"pinsh/host/pin"
+	"pinsh/host/rbac"
+	"pinsh/host/store"
+	"pinsh/host/syntax"
+)
+
+// Config is what a session is opened with.
+type Config struct {
+	// Store is the SQLite store's path; created on first use.
+	Store string
+	// As is the --as identity: run as another principal.
+	As string
+	// Args are $args for a script.
+	Args []string
+	// Stdin, Stdout, Stderr are the session's streams.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Interactive is set for a session on a terminal.
+	Interactive bool
+	// OSAccount overrides the OS account (tests); empty means the real one.
+	// It is never read from the environment: that would let anyone claim
+	// any operator.
+	OSAccount string
+	// Getenv reads the environment (default os.Getenv).
+	Getenv func(string) string
+}
+
+// Session is an open pinsh session: a store, its services and an engine.
+type Session struct {
+	cfg      Config
+	store    *store.Store
+	pins     *pin.Service
+	authz    *rbac.Authorizer
+	reg      *cmdlet.Registry
+	eng      *engine.Engine
+	operator string
+	osAcct   string
+	in       *bufio.Reader // stdin, shared by the REPL and prompts
+	closers  []func() error
+}
+
+// Open opens the store (creating it and its key on first use, with the OS
+// account that creates it as its first administrator), resolves the
+// operator, and registers every cmdlet.
+func Open(ctx context.Context, cfg Config) (*Session, error) {
+	if err := os.MkdirAll(filepath.Dir(cfg.Store), 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the store's directory: %w", err)
+	}
+	st, err := store.Open(cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	s := &Session{cfg: cfg, store: st, osAcct: cfg.OSAccount}
+	s.closers = append(s.closers, st.Close)
+	if s.osAcct == "" {
+		s.osAcct = rbac.OSAccount()
+	}
+	if err := s.setUp(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Session) setUp(ctx context.Context) error {
+	st := s.store
+	if err := rbac.SeedRoles(ctx, st); err != nil {
+		return fmt.Errorf("cannot set up the roles: %w", err)
+	}
+	if err := rbac.Bootstrap(ctx, st, s.osAcct); err != nil {
+		return fmt.Errorf("cannot set up the first administrator: %w", err)
+	}
+	op, err := rbac.Operator(ctx, st, s.osAcct)
+	if err != nil {
+		return err
+	}
+	s.authz = rbac.NewAuthorizer(st)
+	if s.cfg.As != "" {
+		if op, err = s.runAs(ctx, op, s.cfg.As); err != nil {
+			return err
+		}
+	}
+	s.operator = op
+
+	if s.pins, err = pin.New(ctx, st, pin.Options{}); err != nil {
+		return err
+	}
+	s.reg = cmdlet.NewRegistry()
+	width := 0
+	if f, ok := s.cfg.Stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil {
+			width = w
+		}
+	}
+	builtin.Register(s.reg, builtin.Options{Stdout: s.cfg.Stdout, TerminalWidth: width})
+	admincmd.Register(s.reg, &admincmd.Deps{Store: st, Authorizer: s.authz, Decider: s.authz, OSAccount: s.osAcct})
+	if err := s.registerServices(ctx); err != nil {
+		return err
+	}
+
+	args := make([]object.Value, len(s.cfg.Args))
+	for i, a := range s.cfg.Args {
+		args[i] = a
+	}
+	var host engine.Host
+	if s.cfg.Stdin != nil {
+		s.in = bufio.NewReader(s.cfg.Stdin)
+	}
+	if s.cfg.Interactive {
+		host = &termHost{in: s.in, out: s.cfg.Stderr}
+	}
+	s.eng = engine.New(engine.Options{
+		Registry: s.reg,
+		Stdout:   s.cfg.Stdout,
+		Stderr:   s.cfg.Stderr,
+		Host:     host,
+		Operator: s.operator,
+		Args:     args,
+		NewOutput: func(w io.Writer) engine.Sink {
+			return format.NewOutDefault(w, width)
+		},
+	})
+	return nil
+}
+
+// runAs checks that op may rehearse another principal and audits the use.
+func (s *Session) runAs(ctx context.Context, op, identity string) (string, error) {
+	target, err := admincmd.ResolvePrincipal(ctx, s.store, identity)
+	if err != nil {
+		return "", fmt.Errorf("--as: %w", err)
+	}
+	rec := &store.AuditRecord{Operator: op, OSAccount: s.osAcct, Cmdlet: "pinsh --as", Target: target, Action: "RunAs"}
+	if derr := s.authz.Allow(op, rbac.RunAs, nil); derr != nil {
+		rec.Outcome, rec.Detail = "Denied", derr.Error()
+		_ = s.store.AppendAudit(ctx, rec)
+		return "", fmt.Errorf("--as %s: %w", identity, derr)
+	}
+	rec.Outcome = "Success"
+	if err := s.store.AppendAudit(ctx, rec); err != nil {
+		return "", err
+	}
+	return target, nil
+}
+
+// Close releases the store and the plugin runtime.
+func (s *Session) Close() error {
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// Run runs a script or command text; name is the script file ("" for -c).
+func (s *Session) Run(ctx context.Context, src, name string) int {
+	return s.eng.Run(ctx, src, name)
+}
+
+// REPL reads commands line by line from the terminal, with a ">>"
+// continuation prompt while the input is incomplete, until exit or EOF.
+func (s *Session) REPL(ctx context.Context) int {
+	in := s.in
+	last := 0
+	for {
+		var buf strings.Builder
+		prompt := "PS> "
+		for {
+			fmt.Fprint(s.cfg.Stdout, prompt)
+			line, err := in.ReadString('\n')
+			if err != nil && line == "" {
+				fmt.Fprintln(s.cfg.Stdout)
+				return last
+			}
+			buf.WriteString(line)
+			perr := s.eng.Parse(buf.String(), "")
+			var se *syntax.Error
+			if perr != nil && errors.As(perr, &se) && se.Partial {
+				prompt = ">> "
+				continue
+			}
+			break
+		}
+		text := buf.String()
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		last = s.eng.Run(ctx, text, "")
+		if code, ok := s.eng.Exited(); ok {
+			return code
+		}
+	}
+}
+
+// termHost prompts on the terminal.
+type termHost struct {
+	in  *bufio.Reader
+	out io.Writer
+}
+
+func (h *termHost) Interactive() bool { return true }
+
+func (h *termHost) ReadLine(prompt string) (string, error) {
+	fmt.Fprint(h.out, prompt)
+	line, err := h.in.ReadString('\n')
+	if err != nil && line == "" {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
