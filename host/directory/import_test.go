@@ -1,0 +1,416 @@
+package directory
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"pinsh/host/store"
+	"pinsh/scripts/gendir/litware"
+)
+
+var ctx = context.Background()
+
+func tempStore(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "dir.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func writeFile(t testing.TB, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func demoFile(t testing.TB, n int) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "litware.ldf")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := litware.Write(f, n, 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return p
+}
+
+func TestImportDemo(t *testing.T) {
+	st := tempStore(t)
+	path := demoFile(t, 300)
+	res, err := Import(ctx, st, path, Options{Audit: &store.AuditRecord{Operator: "admin", OSAccount: "root", Cmdlet: "Import-CsDirectory"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 300 || res.Updated != 0 || res.Skipped != 0 || res.Ignored != 1 || res.Groups != 16 || len(res.Problems) != 0 {
+		t.Errorf("first import: %s (ignored %d) %v", res, res.Ignored, res.Problems)
+	}
+	if res.NetBiosName != "litwareinc" {
+		t.Errorf("NetBIOS = %q", res.NetBiosName)
+	}
+	ken, err := st.ResolveIdentity(ctx, `litwareinc\kenmyer`)
+	if err != nil || len(ken) != 1 {
+		t.Fatalf("Ken: %v %v", ken, err)
+	}
+	k := ken[0]
+	if k.DN != "CN=Ken Myer,OU=Finance,DC=litwareinc,DC=com" || k.SipAddress != "sip:kenmyer@litwareinc.com" ||
+		!k.Enabled || k.RegistrarPool != "pool01.litwareinc.com" || k.LineURI != "tel:+14255550100;ext=100" ||
+		!k.EnterpriseVoiceEnabled || k.Department != "Finance" || k.City != "Redmond" || len(k.GUID) != 36 {
+		t.Errorf("Ken = %+v", k)
+	}
+	if z, _ := st.ResolveIdentity(ctx, "ZOË ÅNGSTRÖM"); len(z) != 1 || z[0].DisplayName != "Zoë Ångström" {
+		t.Errorf("Zoë = %+v", z)
+	}
+	// Groups: forward references and nesting resolved.
+	gs, err := st.MemberOf(ctx, "CN=Hannah Dubois,OU=HelpDesk,DC=litwareinc,DC=com")
+	if err != nil || len(gs) != 2 || gs[0].SamAccountName != "CsHelpDesk" || gs[1].SamAccountName != "HelpDeskStaff" {
+		t.Errorf("Hannah's groups = %+v %v", gs, err)
+	}
+	// OUs, nested ones included.
+	for _, ou := range []string{"OU=Sales,OU=Redmond,DC=litwareinc,DC=com", "CN=Users,DC=litwareinc,DC=com", "DC=litwareinc,DC=com"} {
+		if _, err := st.OUByDN(ctx, ou); err != nil {
+			t.Errorf("OU %s: %v", ou, err)
+		}
+	}
+	// Re-import updates in place.
+	res, err = Import(ctx, st, path, Options{NetBiosName: "LITWARE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 0 || res.Updated != 300 || res.NetBiosName != "LITWARE" {
+		t.Errorf("re-import: %s netbios %q", res, res.NetBiosName)
+	}
+	if again, _ := st.ResolveIdentity(ctx, `litware\kenmyer`); len(again) != 1 || again[0].ID != k.ID {
+		t.Errorf("after re-import Ken = %+v", again)
+	}
+	if n, _ := st.CountUsers(ctx, false); n != 300 {
+		t.Errorf("%d users after re-import", n)
+	}
+	var audits int
+	st.EachAudit(ctx, store.AuditFilter{Cmdlet: "Import-CsDirectory"}, func(r *store.AuditRecord) error {
+		audits++
+		if r.Target != path || !strings.Contains(r.Detail, "300 users added") {
+			t.Errorf("audit = %+v", r)
+		}
+		return nil
+	})
+	if audits != 1 {
+		t.Errorf("%d import audit records", audits)
+	}
+}
+
+func TestImportUpdatesAndProblems(t *testing.T) {
+	st := tempStore(t)
+	first := `dn: CN=Ken Myer,OU=Finance,DC=litwareinc,DC=com
+objectClass: user
+objectGUID:: AAECAwQFBgcICQoLDA0ODw==
+sAMAccountName: kenmyer
+displayName: Ken Myer
+msRTCSIP-PrimaryUserAddress: sip:kenmyer@litwareinc.com
+msRTCSIP-UserEnabled: TRUE
+title: Manager
+
+`
+	if _, err := Import(ctx, st, writeFile(t, "a.ldf", first), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ken, _ := st.UserByDN(ctx, "CN=Ken Myer,OU=Finance,DC=litwareinc,DC=com")
+	if ken.GUID != "03020100-0504-0706-0809-0a0b0c0d0e0f" {
+		t.Errorf("GUID = %s", ken.GUID)
+	}
+	// The same GUID under a new DN moves the user; a broken entry in the
+	// middle is skipped; a member reference to a user later in the file
+	// resolves; modify and delete records apply.
+	second := `version: 1
+
+dn: CN=Sales Team,OU=Sales,DC=litwareinc,DC=com
+objectClass: group
+member: CN=Pilar Ackerman,OU=Sales,DC=litwareinc,DC=com
+member: CN=Ken Myer,OU=Sales,DC=litwareinc,DC=com
+
+dn: CN=Ken Myer,OU=Sales,DC=litwareinc,DC=com
+objectClass: user
+objectGUID:: AAECAwQFBgcICQoLDA0ODw==
+sAMAccountName: kenmyer
+displayName: Ken Myer
+msRTCSIP-UserEnabled: maybe
+
+dn: CN=Ken Myer,OU=Sales,DC=litwareinc,DC=com
+objectClass: user
+objectGUID:: AAECAwQFBgcICQoLDA0ODw==
+sAMAccountName: kenmyer
+displayName: Ken Myer
+msRTCSIP-PrimaryUserAddress: sip:kenmyer@litwareinc.com
+msRTCSIP-UserEnabled: TRUE
+
+dn: CN=Broken,OU=Sales,DC=litwareinc,DC=com
+objectClass: user
+displayName:: !!notbase64
+
+dn: CN=Pilar Ackerman,OU=Sales,DC=litwareinc,DC=com
+objectClass: user
+objectGUID: {A0B1C2D3-0000-1111-2222-333344445555}
+sAMAccountName: pilara
+memberOf: CN=Later Group,DC=litwareinc,DC=com
+
+dn: CN=Later Group,DC=litwareinc,DC=com
+objectClass: group
+
+dn: CN=Pilar Ackerman,OU=Sales,DC=litwareinc,DC=com
+changetype: modify
+replace: title
+title: Supervisor
+-
+add: department
+department: Sales
+-
+
+dn: CN=Nobody,DC=litwareinc,DC=com
+changetype: modify
+replace: title
+title: x
+-
+
+dn: CN=Guid Clash,DC=litwareinc,DC=com
+objectClass: user
+objectGUID:: AAECAwQFBgcICQoLDA0O
+
+dn: not a dn
+objectClass: user
+
+dn: CN=Old Printer,DC=litwareinc,DC=com
+objectClass: printQueue
+`
+	path := writeFile(t, "b.ldf", second)
+	res, err := Import(ctx, st, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 1 || res.Updated != 2 || res.Skipped != 5 || res.Ignored != 1 || res.Groups != 2 {
+		t.Errorf("result: %s ignored %d", res, res.Ignored)
+	}
+	var probs []string
+	for _, p := range res.Problems {
+		probs = append(probs, strings.TrimPrefix(p.Error(), path))
+	}
+	want := []string{
+		`:8: msRTCSIP-UserEnabled must be TRUE or FALSE, not "maybe" (entry "CN=Ken Myer,OU=Sales,DC=litwareinc,DC=com")`,
+		`:25: the base64 value of displayName is invalid: illegal base64 data at input byte 0 (entry "CN=Broken,OU=Sales,DC=litwareinc,DC=com")`,
+		`:45: cannot modify: no user or group has this DN (entry "CN=Nobody,DC=litwareinc,DC=com")`,
+		`:51: objectGUID is 15 bytes, not 16 (entry "CN=Guid Clash,DC=litwareinc,DC=com")`,
+		`:55: "not a dn" is not a distinguished name (expected RDNs such as CN=...,OU=...,DC=...) (entry "not a dn")`,
+	}
+	if strings.Join(probs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant\n%s", strings.Join(probs, "\n"), strings.Join(want, "\n"))
+	}
+	moved, err := st.UserByDN(ctx, "CN=Ken Myer,OU=Sales,DC=litwareinc,DC=com")
+	if err != nil || moved.ID != ken.ID {
+		t.Errorf("Ken not moved in place: %+v %v", moved, err)
+	}
+	if moved != nil && moved.Title != "" {
+		t.Errorf("re-import kept an attribute the new entry lacks: title %q", moved.Title)
+	}
+	pilar, _ := st.UserByDN(ctx, "CN=Pilar Ackerman,OU=Sales,DC=litwareinc,DC=com")
+	if pilar == nil || pilar.Title != "Supervisor" || pilar.Department != "Sales" || pilar.GUID != "a0b1c2d3-0000-1111-2222-333344445555" {
+		t.Errorf("Pilar = %+v", pilar)
+	}
+	gs, _ := st.MemberOf(ctx, pilar.DN)
+	if len(gs) != 2 {
+		t.Errorf("Pilar's groups = %+v", gs)
+	}
+	// Delete.
+	del := "dn: CN=Pilar Ackerman,OU=Sales,DC=litwareinc,DC=com\nchangetype: delete\n\ndn: CN=Nobody,DC=x\nchangetype: delete\n"
+	res, err = Import(ctx, st, writeFile(t, "c.ldf", del), Options{})
+	if err != nil || res.Deleted != 1 || res.Skipped != 1 {
+		t.Errorf("delete: %v %v", res, err)
+	}
+	if _, err := st.UserByDN(ctx, "CN=Pilar Ackerman,OU=Sales,DC=litwareinc,DC=com"); err == nil {
+		t.Error("Pilar not deleted")
+	}
+}
+
+func TestImportCSVAndErrors(t *testing.T) {
+	st := tempStore(t)
+	csv := "DistinguishedName,SamAccountName,SipAddress,DisplayName,Enabled,RegistrarPool,EnterpriseVoiceEnabled,LineURI,MemberOf\n" +
+		"\"CN=Ken Myer,OU=Finance,DC=litwareinc,DC=com\",kenmyer,kenmyer@litwareinc.com,Ken Myer,True,pool01.litwareinc.com,True,tel:+14255550100,CN=CsHelpDesk;x\n" +
+		"\"CN=Zoë Ångström,OU=Users,DC=litwareinc,DC=com\",zoe,sip:zoe@litwareinc.com,Zoë Ångström,False,,False,,\n" +
+		"\"CN=Bad,DC=litwareinc,DC=com\",bad,,Bad,perhaps,,,,\n"
+	res, err := Import(ctx, st, writeFile(t, "users.csv", csv), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 2 || res.Skipped != 1 || !strings.HasSuffix(res.Problems[0].Error(), `users.csv:4: msRTCSIP-UserEnabled must be TRUE or FALSE, not "perhaps" (entry "CN=Bad,DC=litwareinc,DC=com")`) {
+		t.Errorf("csv: %s %v", res, res.Problems)
+	}
+	ken, _ := st.ResolveIdentity(ctx, "sip:KENMYER@litwareinc.com")
+	if len(ken) != 1 || !ken[0].EnterpriseVoiceEnabled || ken[0].SipAddress != "sip:kenmyer@litwareinc.com" {
+		t.Errorf("ken = %+v", ken)
+	}
+	if zoe, _ := st.ResolveIdentity(ctx, "zoë ångström"); len(zoe) != 1 || zoe[0].Enabled {
+		t.Errorf("zoe = %+v", zoe)
+	}
+	// Files that cannot be imported at all change nothing.
+	for _, tt := range []struct{ name, content, err string }{
+		{"nodn.csv", "DisplayName\nKen\n", "no DistinguishedName (or dn) column"},
+		{"bin.ldf", "\x00\x01\x02binary", "is not an LDIF file"},
+	} {
+		_, err := Import(ctx, st, writeFile(t, tt.name, tt.content), Options{})
+		if err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
+	if _, err := Import(ctx, st, "/nonexistent/file.ldf", Options{}); err == nil || !strings.Contains(err.Error(), "/nonexistent/file.ldf") {
+		t.Errorf("missing file: %v", err)
+	}
+	if n, _ := st.CountUsers(ctx, false); n != 2 {
+		t.Errorf("%d users", n)
+	}
+}
+
+// BenchmarkImport100k imports the 100,000-user demo directory into a fresh
+// store (target: under 10 s).
+func BenchmarkImport100k(b *testing.B) {
+	if testing.Short() {
+		b.Skip("long")
+	}
+	path := demoFile(b, 100000)
+	fi, _ := os.Stat(path)
+	b.SetBytes(fi.Size())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		st, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		res, err := Import(ctx, st, path, Options{})
+		if err != nil || res.Added != 100000 {
+			b.Fatal(res, err)
+		}
+		b.StopTimer()
+		st.Close()
+		b.StartTimer()
+	}
+}
+
+// bench100k is a 100,000-user store shared by the look-up benchmarks.
+var (
+	bench100kOnce sync.Once
+	bench100k     *store.Store
+	bench100kDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if bench100k != nil {
+		bench100k.Close()
+		os.RemoveAll(bench100kDir)
+	}
+	os.Exit(code)
+}
+
+func store100k(b *testing.B) *store.Store {
+	if testing.Short() {
+		b.Skip("long")
+	}
+	bench100kOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "pinsh-bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		bench100kDir = dir
+		f, err := os.Create(filepath.Join(dir, "litware.ldf"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := litware.Write(f, 100000, 1); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+		st, err := store.Open(filepath.Join(dir, "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Import(ctx, st, f.Name(), Options{}); err != nil {
+			b.Fatal(err)
+		}
+		bench100k = st
+	})
+	if bench100k == nil {
+		b.Fatal("no benchmark store")
+	}
+	return bench100k
+}
+
+// BenchmarkResolveIdentity100k resolves each identity form on a
+// 100,000-user store (target: under 1 ms; aim 10-50 µs).
+func BenchmarkResolveIdentity100k(b *testing.B) {
+	st := store100k(b)
+	for _, tt := range []struct{ name, id string }{
+		{"sip", "sip:kenmyer@litwareinc.com"},
+		{"upn", "kenmyer@litwareinc.com"},
+		{"logon", `LITWAREINC\kenmyer`},
+		{"dn", "CN=Ken Myer,OU=Finance,DC=litwareinc,DC=com"},
+		{"display", "Ken Myer"},
+		{"display-nonascii", "ZOË ÅNGSTRÖM"},
+		{"prefix", "Pilar Ack*"},
+		{"suffix", "* Ackerman"},
+		{"missing", "Nobody Here"},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			n := 0
+			for i := 0; i < b.N; i++ {
+				us, err := st.ResolveIdentity(ctx, tt.id)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(us)
+			}
+			b.ReportMetric(float64(n), "matches")
+		})
+	}
+}
+
+// BenchmarkStreamUsers100k streams every user of a 100,000-user store and
+// reports the heap growth while streaming (flat memory: it must not grow
+// with the number of users).
+func BenchmarkStreamUsers100k(b *testing.B) {
+	st := store100k(b)
+	b.ResetTimer()
+	var peak uint64
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		var before runtime.MemStats
+		runtime.ReadMemStats(&before)
+		n := 0
+		err := st.EachUser(ctx, store.UserQuery{}, func(u *store.User) error {
+			n++
+			if n%10000 == 0 {
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				if m.HeapInuse > before.HeapInuse && m.HeapInuse-before.HeapInuse > peak {
+					peak = m.HeapInuse - before.HeapInuse
+				}
+			}
+			return nil
+		})
+		if err != nil || n != 100000 {
+			b.Fatal(n, err)
+		}
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peakheapMiB")
+}

@@ -1,0 +1,505 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"pinsh/host/object"
+)
+
+// Setting names used by pinsh.
+const (
+	// SettingNetBIOS is the NetBIOS domain name for domain\logon identities.
+	SettingNetBIOS = "netbios"
+	// SettingDomainDN is the DN of the imported domain (DC=...,DC=...).
+	SettingDomainDN = "domain_dn"
+	// SettingSite is the site of this store's users, for site:X PIN
+	// policies ("" when none).
+	SettingSite = "site"
+	// SettingPinKeyID identifies the PIN pepper the store's hashes were
+	// made with (a fingerprint, never the key).
+	SettingPinKeyID = "pin_key_id"
+)
+
+// Setting returns a setting's value ("" and false when unset).
+func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
+	st, err := s.q.stmt(ctx, `SELECT value FROM settings WHERE key = ?`)
+	if err != nil {
+		return "", false, err
+	}
+	var v string
+	err = st.QueryRowContext(ctx, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return v, err == nil, err
+}
+
+// Setting returns a setting's value inside a write transaction.
+func (tx *Tx) Setting(key string) (string, bool, error) {
+	var v string
+	err := tx.QueryRow(`SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return v, err == nil, err
+}
+
+// SetSetting sets a setting; "" deletes it.
+func (tx *Tx) SetSetting(key, value string) error {
+	if value == "" {
+		_, err := tx.Exec(`DELETE FROM settings WHERE key = ?`, key)
+		return err
+	}
+	_, err := tx.Exec(`INSERT INTO settings(key, value) VALUES(?, ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+// SetSetting sets a setting in its own transaction.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	return s.Write(ctx, func(tx *Tx) error { return tx.SetSetting(key, value) })
+}
+
+// NetBIOSName returns the store's NetBIOS domain name ("" before any
+// import).
+func (s *Store) NetBIOSName(ctx context.Context) (string, error) {
+	v, _, err := s.Setting(ctx, SettingNetBIOS)
+	return v, err
+}
+
+// OU is an organizational unit or other container.
+type OU struct {
+	DN   string
+	Name string
+	// Kind is "ou" for organizationalUnit entries, "container" for other
+	// containers (CN=Users) and "domain" for DC= parts.
+	Kind string
+}
+
+// EnsureOU records an OU (or container) unless it is known; an
+// organizationalUnit entry upgrades a container of the same DN.
+func (tx *Tx) EnsureOU(dn, kind string) error {
+	dn = NormDN(dn)
+	rdns := SplitDN(dn)
+	if len(rdns) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(`INSERT INTO ous(dn, dn_key, name, kind) VALUES(?, ?, ?, ?)
+		ON CONFLICT(dn_key) DO UPDATE SET dn = excluded.dn,
+			kind = CASE WHEN excluded.kind = 'ou' THEN 'ou' ELSE ous.kind END`,
+		dn, DNKey(dn), RDNValue(rdns[0]), kind)
+	return err
+}
+
+// OUByDN returns the OU or container with that DN.
+func (s *Store) OUByDN(ctx context.Context, dn string) (*OU, error) {
+	var o OU
+	err := s.r.QueryRowContext(ctx, `SELECT dn, name, kind FROM ous WHERE dn_key = ?`, DNKey(dn)).
+		Scan(&o.DN, &o.Name, &o.Kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &NotFoundError{dn}
+	}
+	return &o, err
+}
+
+// EachOU streams every OU and container in DN-key order (parents first).
+func (s *Store) EachOU(ctx context.Context, fn func(*OU) error) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT dn, name, kind FROM ous ORDER BY dn_key`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o OU
+		if err := rows.Scan(&o.DN, &o.Name, &o.Kind); err != nil {
+			return err
+		}
+		if err := fn(&o); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Group is a directory group.
+type Group struct {
+	ID             int64
+	GUID           string
+	DN             string
+	SamAccountName string
+	DisplayName    string
+	Description    string
+}
+
+// GroupBySam returns the group with that sAMAccountName (case-insensitive).
+func (s *Store) GroupBySam(ctx context.Context, sam string) (*Group, error) {
+	var g Group
+	err := s.r.QueryRowContext(ctx, `SELECT id, COALESCE(guid,''), dn, sam, display, description
+		FROM groups WHERE sam_key = ? ORDER BY id LIMIT 1`, object.Fold(sam)).
+		Scan(&g.ID, &g.GUID, &g.DN, &g.SamAccountName, &g.DisplayName, &g.Description)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &NotFoundError{sam}
+	}
+	return &g, err
+}
+
+// EachGroup streams every group in insertion order.
+func (s *Store) EachGroup(ctx context.Context, fn func(*Group) error) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, COALESCE(guid,''), dn, sam, display, description FROM groups ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g Group
+		if err := rows.Scan(&g.ID, &g.GUID, &g.DN, &g.SamAccountName, &g.DisplayName, &g.Description); err != nil {
+			return err
+		}
+		if err := fn(&g); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// GroupMembers returns the DNs of a group's direct members (users and
+// groups; members not in the store are returned as recorded keys are
+// unknown, so they are skipped).
+func (s *Store) GroupMembers(ctx context.Context, groupDN string) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT COALESCE(u.dn, g.dn) FROM group_members m
+		LEFT JOIN users u ON u.dn_key = m.member_key
+		LEFT JOIN groups g ON g.dn_key = m.member_key
+		WHERE m.group_key = ? AND COALESCE(u.dn, g.dn) IS NOT NULL
+		ORDER BY m.member_key`, DNKey(groupDN))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var dn string
+		if err := rows.Scan(&dn); err != nil {
+			return nil, err
+		}
+		out = append(out, dn)
+	}
+	return out, rows.Err()
+}
+
+// MemberOf returns the groups dn belongs to, directly or through nested
+// groups (cycles are harmless), ordered by sAMAccountName.
+func (s *Store) MemberOf(ctx context.Context, dn string) ([]Group, error) {
+	rows, err := s.r.QueryContext(ctx, `
+		WITH RECURSIVE up(k) AS (
+			SELECT group_key FROM group_members WHERE member_key = ?
+			UNION
+			SELECT m.group_key FROM group_members m JOIN up ON m.member_key = up.k
+		)
+		SELECT g.id, COALESCE(g.guid,''), g.dn, g.sam, g.display, g.description
+		FROM groups g JOIN up ON g.dn_key = up.k ORDER BY g.sam_key`, DNKey(dn))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Group
+	for rows.Next() {
+		var g Group
+		if err := rows.Scan(&g.ID, &g.GUID, &g.DN, &g.SamAccountName, &g.DisplayName, &g.Description); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// DirectoryWriter writes users, groups and memberships inside one write
+// transaction with prepared statements; the import uses it. Close it before
+// the transaction ends.
+type DirectoryWriter struct {
+	tx                          *Tx
+	byGUID, byDN, ins, upd, del *sql.Stmt
+	gByGUID, gByDN, gIns, gUpd  *sql.Stmt
+	memAdd, memClear, memDel    *sql.Stmt
+	now                         time.Time
+	// When the users table was empty at the start (a first import), users
+	// are matched through these maps instead of two index probes each.
+	fresh              bool
+	byGUIDMap, byDNMap map[string]int64
+	guidOf, dnKeyOf    map[int64]string
+}
+
+// DirectoryWriter prepares a [DirectoryWriter] on the transaction.
+func (tx *Tx) DirectoryWriter() (*DirectoryWriter, error) {
+	w := &DirectoryWriter{tx: tx, now: tx.s.Now()}
+	prep := []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&w.byGUID, `SELECT id FROM users WHERE guid = ?`},
+		{&w.byDN, `SELECT id FROM users WHERE dn_key = ?`},
+		{&w.ins, `INSERT INTO users(guid, dn, dn_key, ou_dn, sam, sam_key, upn, upn_key, sip, sip_key,
+			display, display_key, display_rev, given_name, sn, mail, telephone, department, title, city,
+			enabled, line_uri, registrar_pool, ev_enabled, extra, changed_at)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
+		{&w.upd, `UPDATE users SET guid = ?, dn = ?, dn_key = ?, ou_dn = ?, sam = ?, sam_key = ?,
+			upn = ?, upn_key = ?, sip = ?, sip_key = ?, display = ?, display_key = ?, display_rev = ?,
+			given_name = ?, sn = ?, mail = ?, telephone = ?, department = ?, title = ?, city = ?,
+			enabled = ?, line_uri = ?, registrar_pool = ?, ev_enabled = ?, extra = ?, changed_at = ?
+			WHERE id = ?`},
+		{&w.del, `DELETE FROM users WHERE dn_key = ?`},
+		{&w.gByGUID, `SELECT id FROM groups WHERE guid = ?`},
+		{&w.gByDN, `SELECT id FROM groups WHERE dn_key = ?`},
+		{&w.gIns, `INSERT INTO groups(guid, dn, dn_key, sam, sam_key, display, description) VALUES(?,?,?,?,?,?,?)`},
+		{&w.gUpd, `UPDATE groups SET guid = ?, dn = ?, dn_key = ?, sam = ?, sam_key = ?, display = ?, description = ? WHERE id = ?`},
+		{&w.memAdd, `INSERT OR IGNORE INTO group_members(group_key, member_key) VALUES(?, ?)`},
+		{&w.memClear, `DELETE FROM group_members WHERE group_key = ?`},
+		{&w.memDel, `DELETE FROM group_members WHERE group_key = ? AND member_key = ?`},
+	}
+	for _, p := range prep {
+		st, err := tx.PrepareContext(tx.ctx, p.sql)
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		*p.dst = st
+	}
+	var any int
+	if err := tx.QueryRow(`SELECT EXISTS(SELECT 1 FROM users)`).Scan(&any); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if any == 0 {
+		w.fresh = true
+		w.byGUIDMap, w.byDNMap = map[string]int64{}, map[string]int64{}
+		w.guidOf, w.dnKeyOf = map[int64]string{}, map[int64]string{}
+	}
+	return w, nil
+}
+
+// remember records where a user now is, for the fresh-import maps.
+func (w *DirectoryWriter) remember(id int64, guid, dnKey string) {
+	if !w.fresh {
+		return
+	}
+	if old, ok := w.guidOf[id]; ok && old != "" && w.byGUIDMap[old] == id {
+		delete(w.byGUIDMap, old)
+	}
+	if old, ok := w.dnKeyOf[id]; ok && w.byDNMap[old] == id {
+		delete(w.byDNMap, old)
+	}
+	if guid != "" {
+		w.byGUIDMap[guid] = id
+	}
+	if dnKey != "" {
+		w.byDNMap[dnKey] = id
+	}
+	w.guidOf[id], w.dnKeyOf[id] = guid, dnKey
+}
+
+func (w *DirectoryWriter) forget(id int64) {
+	if !w.fresh || id == 0 {
+		return
+	}
+	w.remember(id, "", "")
+	delete(w.guidOf, id)
+	delete(w.dnKeyOf, id)
+}
+
+// Close releases the prepared statements.
+func (w *DirectoryWriter) Close() {
+	for _, st := range []*sql.Stmt{w.byGUID, w.byDN, w.ins, w.upd, w.del, w.gByGUID, w.gByDN,
+		w.gIns, w.gUpd, w.memAdd, w.memClear, w.memDel} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+func (w *DirectoryWriter) find(byGUID, byDN *sql.Stmt, guid, dnKey string) (int64, error) {
+	ctx := w.tx.ctx
+	var id int64
+	if guid != "" {
+		err := byGUID.QueryRowContext(ctx, guid).Scan(&id)
+		if err == nil {
+			return id, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+	}
+	err := byDN.QueryRowContext(ctx, dnKey).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+func (w *DirectoryWriter) findUser(guid, dnKey string) (int64, error) {
+	if !w.fresh {
+		return w.find(w.byGUID, w.byDN, guid, dnKey)
+	}
+	if guid != "" {
+		if id, ok := w.byGUIDMap[guid]; ok {
+			return id, nil
+		}
+	}
+	return w.byDNMap[dnKey], nil
+}
+
+// FindUser returns the id of the user matched by GUID, else by DN (0 when
+// none).
+func (w *DirectoryWriter) FindUser(guid, dn string) (int64, error) {
+	return w.findUser(guid, DNKey(dn))
+}
+
+// PutUser adds u or updates the user it matches (by GUID, else by DN) in
+// place, keeping its PIN state and granted PIN policy. It sets u.ID and
+// reports whether the user was added.
+func (w *DirectoryWriter) PutUser(u *User) (added bool, err error) {
+	for _, f := range []*string{&u.DN, &u.GUID, &u.SamAccountName, &u.UserPrincipalName, &u.SipAddress,
+		&u.DisplayName, &u.GivenName, &u.Surname, &u.Mail, &u.Telephone, &u.Department, &u.Title,
+		&u.City, &u.LineURI, &u.RegistrarPool} {
+		*f = sanitize(*f)
+	}
+	for i := range u.Extra {
+		u.Extra[i].Name, u.Extra[i].Value = sanitize(u.Extra[i].Name), sanitize(u.Extra[i].Value)
+	}
+	u.DN = NormDN(u.DN)
+	if u.OU == "" {
+		u.OU = ParentDN(u.DN)
+	}
+	u.SipAddress = NormSIP(u.SipAddress)
+	dnKey := DNKey(u.DN)
+	id, err := w.findUser(u.GUID, dnKey)
+	if err != nil {
+		return false, err
+	}
+	dkey := object.Fold(strings.TrimSpace(u.DisplayName))
+	vals := []any{nullStr(u.GUID), u.DN, dnKey, u.OU,
+		u.SamAccountName, object.Fold(u.SamAccountName),
+		u.UserPrincipalName, object.Fold(u.UserPrincipalName),
+		u.SipAddress, sipKey(u.SipAddress),
+		u.DisplayName, dkey, reverseString(dkey),
+		nullStr(u.GivenName), nullStr(u.Surname), nullStr(u.Mail), nullStr(u.Telephone),
+		nullStr(u.Department), nullStr(u.Title), nullStr(u.City),
+		u.Enabled, nullStr(u.LineURI), nullStr(u.RegistrarPool), u.EnterpriseVoiceEnabled,
+		encodeExtra(u.Extra), w.now.UnixNano()}
+	ctx := w.tx.ctx
+	if id == 0 {
+		res, err := w.ins.ExecContext(ctx, vals...)
+		if err != nil {
+			return false, err
+		}
+		if u.ID, err = res.LastInsertId(); err != nil {
+			return false, err
+		}
+		w.remember(u.ID, u.GUID, dnKey)
+		return true, nil
+	}
+	if _, err := w.upd.ExecContext(ctx, append(vals, id)...); err != nil {
+		return false, err
+	}
+	u.ID = id
+	w.remember(id, u.GUID, dnKey)
+	return false, nil
+}
+
+// DeleteUser deletes the user with that DN (with its PIN state); it
+// reports whether one existed.
+func (w *DirectoryWriter) DeleteUser(dn string) (bool, error) {
+	if w.fresh {
+		w.forget(w.byDNMap[DNKey(dn)])
+	}
+	res, err := w.del.ExecContext(w.tx.ctx, DNKey(dn))
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// DeleteGroup deletes the group with that DN and its member list (its
+// memberships in other groups stay, as dangling DNs do); it reports whether
+// the group existed.
+func (w *DirectoryWriter) DeleteGroup(dn string) (bool, error) {
+	k := DNKey(dn)
+	res, err := w.tx.Exec(`DELETE FROM groups WHERE dn_key = ?`, k)
+	if err != nil {
+		return false, err
+	}
+	if _, err := w.memClear.ExecContext(w.tx.ctx, k); err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// PutGroup adds or updates a group (matched by GUID, else DN).
+func (w *DirectoryWriter) PutGroup(g *Group) (added bool, err error) {
+	g.DN = NormDN(g.DN)
+	dnKey := DNKey(g.DN)
+	id, err := w.find(w.gByGUID, w.gByDN, g.GUID, dnKey)
+	if err != nil {
+		return false, err
+	}
+	vals := []any{nullStr(g.GUID), g.DN, dnKey, g.SamAccountName, object.Fold(g.SamAccountName), g.DisplayName, g.Description}
+	ctx := w.tx.ctx
+	if id == 0 {
+		res, err := w.gIns.ExecContext(ctx, vals...)
+		if err != nil {
+			return false, err
+		}
+		g.ID, err = res.LastInsertId()
+		return true, err
+	}
+	if _, err := w.gUpd.ExecContext(ctx, append(vals, id)...); err != nil {
+		return false, err
+	}
+	g.ID = id
+	return false, nil
+}
+
+// ClearMembers removes every direct member of a group.
+func (w *DirectoryWriter) ClearMembers(groupDN string) error {
+	_, err := w.memClear.ExecContext(w.tx.ctx, DNKey(groupDN))
+	return err
+}
+
+// AddMember records memberDN as a direct member of groupDN; either may not
+// exist (yet).
+func (w *DirectoryWriter) AddMember(groupDN, memberDN string) error {
+	_, err := w.memAdd.ExecContext(w.tx.ctx, DNKey(groupDN), DNKey(memberDN))
+	return err
+}
+
+// RemoveMember removes one direct membership.
+func (w *DirectoryWriter) RemoveMember(groupDN, memberDN string) error {
+	_, err := w.memDel.ExecContext(w.tx.ctx, DNKey(groupDN), DNKey(memberDN))
+	return err
+}
+
+// UserByDN reads a user inside the transaction (for changetype: modify).
+func (w *DirectoryWriter) UserByDN(dn string) (*User, error) {
+	u := new(User)
+	err := scanUser(w.tx.QueryRow(`SELECT `+userCols+` FROM users WHERE dn_key = ?`, DNKey(dn)), u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &NotFoundError{dn}
+	}
+	return u, err
+}
+
+// GroupByDN reads a group inside the transaction.
+func (w *DirectoryWriter) GroupByDN(dn string) (*Group, error) {
+	var g Group
+	err := w.tx.QueryRow(`SELECT id, COALESCE(guid,''), dn, sam, display, description FROM groups WHERE dn_key = ?`, DNKey(dn)).
+		Scan(&g.ID, &g.GUID, &g.DN, &g.SamAccountName, &g.DisplayName, &g.Description)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &NotFoundError{dn}
+	}
+	return &g, err
+}
