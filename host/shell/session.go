@@ -19,6 +19,7 @@ import (
 	"pinsh/host/format"
 	"pinsh/host/object"
 	"pinsh/host/pin"
+	"pinsh/host/plugin"
 	"pinsh/host/rbac"
 	"pinsh/host/store"
 	"pinsh/host/syntax"
@@ -57,6 +58,7 @@ type Session struct {
 	osAcct   string
 	in       *bufio.Reader // stdin, shared by the REPL and prompts
 	closers  []func() error
+	plugins  *plugin.Manager
 }
 
 // Open opens the store (creating it and its key on first use, with the OS
