@@ -33,6 +33,10 @@ type Options struct {
 	// Dir is the directory relative paths (Out-File, Export-Csv,
 	// Import-Csv) are resolved against; "" means the process's.
 	Dir string
+	// Topic returns the text of an about_ help topic; TopicNames lists
+	// them. Both may be nil.
+	Topic      func(name string) (string, bool)
+	TopicNames func() []string
 }
 
 func (o *Options) stdout() io.Writer {
@@ -101,7 +105,7 @@ func infos(reg *cmdlet.Registry, o *Options) []*cmdlet.Info {
 		writeProgressInfo(),
 		getDateInfo(o),
 		getCommandInfo(reg),
-		getHelpInfo(reg),
+		getHelpInfo(reg, o),
 	}
 }
 

@@ -22,8 +22,12 @@ var (
 )
 
 func init() {
-	format.RegisterView(groupInfoType.Name(), format.View{Kind: format.Table, Properties: []string{"Count", "Name", "Group"}})
-	format.RegisterView(groupNoElementType.Name(), format.View{Kind: format.Table, Properties: []string{"Count", "Name"}})
+	// PowerShell's GroupInfo views: Count right-aligned in 5 columns, Name
+	// in 25.
+	format.RegisterView(groupInfoType.Name(), format.View{Kind: format.Table, Properties: []string{"Count", "Name", "Group"},
+		Widths: []int{5, 25, 0}, Aligns: []format.Align{format.AlignRight, format.AlignLeft, format.AlignLeft}})
+	format.RegisterView(groupNoElementType.Name(), format.View{Kind: format.Table, Properties: []string{"Count", "Name"},
+		Widths: []int{5, 25}, Aligns: []format.Align{format.AlignRight, format.AlignLeft}})
 }
 
 func groupObjectInfo() *cmdlet.Info {

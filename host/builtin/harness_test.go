@@ -22,6 +22,8 @@ type fakeRT struct {
 	verbose  []string
 	progress []string
 	stop     bool // -ErrorAction Stop
+	// stopped is set when the command returned cmdlet.ErrStopUpstream.
+	stopped bool
 }
 
 func (r *fakeRT) Context() context.Context { return context.Background() }
@@ -155,6 +157,10 @@ func runIn(reg *cmdlet.Registry, name string, args []cmdlet.Arg, input []object.
 				return rt, err
 			}
 			if err := cmd.Process(rt, a); err != nil {
+				if errors.Is(err, cmdlet.ErrStopUpstream) {
+					rt.stopped = true
+					return rt, nil // the engine stops the input and skips End
+				}
 				return rt, err
 			}
 		}
@@ -163,6 +169,10 @@ func runIn(reg *cmdlet.Registry, name string, args []cmdlet.Arg, input []object.
 			return rt, err
 		}
 		if err := cmd.Process(rt, a); err != nil {
+			if errors.Is(err, cmdlet.ErrStopUpstream) {
+				rt.stopped = true
+				return rt, nil
+			}
 			return rt, err
 		}
 	}

@@ -300,11 +300,14 @@ var commandInfoType = object.NewType("System.Management.Automation.CommandInfo",
 func init() {
 	format.RegisterView(helpSummaryType.Name(), format.View{Kind: format.Table,
 		Properties: []string{"Name", "Category", "Module", "Synopsis"}})
+	// PowerShell's CommandInfo view: CommandType in 15 columns, Name in 50
+	// (pinsh has no Version column).
 	format.RegisterView(commandInfoType.Name(), format.View{Kind: format.Table,
-		Properties: []string{"CommandType", "DisplayName", "Source"}, Labels: []string{"", "Name", ""}})
+		Properties: []string{"CommandType", "DisplayName", "Source"}, Labels: []string{"", "Name", ""},
+		Widths: []int{15, 50, 0}, Aligns: []format.Align{format.AlignLeft, format.AlignLeft, format.AlignLeft}})
 }
 
-func getHelpInfo(reg *cmdlet.Registry) *cmdlet.Info {
+func getHelpInfo(reg *cmdlet.Registry, o *Options) *cmdlet.Info {
 	return &cmdlet.Info{
 		Name:     "Get-Help",
 		Aliases:  []string{"help"},
@@ -327,11 +330,37 @@ func getHelpInfo(reg *cmdlet.Registry) *cmdlet.Info {
 			{Code: "Get-Help Where-Object -Examples", Remark: "Examples of Where-Object."},
 			{Code: "Get-Help *Pin*", Remark: "The cmdlets whose names contain Pin."},
 		},
-		New: func() cmdlet.Command { return &getHelp{reg: reg} },
+		New: func() cmdlet.Command { return &getHelp{reg: reg, o: o} },
 	}
 }
 
-type getHelp struct{ reg *cmdlet.Registry }
+type getHelp struct {
+	reg *cmdlet.Registry
+	o   *Options
+}
+
+// topic answers about_ topics: the text of one, or the list for a pattern.
+func (c *getHelp) topic(rt cmdlet.Runtime, name string) (bool, error) {
+	if c.o == nil || c.o.Topic == nil || !strings.HasPrefix(strings.ToLower(name), "about_") {
+		return false, nil
+	}
+	if text, ok := c.o.Topic(name); ok {
+		return true, rt.WriteObject(text)
+	}
+	if c.o.TopicNames == nil {
+		return false, nil
+	}
+	found := false
+	for _, n := range c.o.TopicNames() {
+		if object.Like(n, name, false) {
+			found = true
+			if err := rt.WriteObject(object.New(helpSummaryType, n, "HelpFile", "", "")); err != nil {
+				return true, err
+			}
+		}
+	}
+	return found, nil
+}
 
 func (*getHelp) Begin(cmdlet.Runtime, *cmdlet.Args) error { return nil }
 
@@ -339,6 +368,9 @@ func (c *getHelp) Process(rt cmdlet.Runtime, args *cmdlet.Args) error {
 	name := args.String("Name")
 	if name == "" {
 		return rt.WriteObject(overview)
+	}
+	if ok, err := c.topic(rt, name); ok || err != nil {
+		return err
 	}
 	var matches []*cmdlet.Info
 	if in, ok := c.reg.Lookup(name); ok {
@@ -385,16 +417,16 @@ func getCommandInfo(reg *cmdlet.Registry) *cmdlet.Info {
 		Name:     "Get-Command",
 		Aliases:  []string{"gcm"},
 		Synopsis: "Gets the cmdlets and aliases of the session.",
-		Description: "Get-Command lists the commands pinsh can run: aliases first, then cmdlets (built-in " +
-			"and plugins), each sorted by name. -Name, -Verb and -Noun take wildcard patterns; -Module " +
+		Description: "Get-Command lists the commands pinsh can run: aliases first, then the functions " +
+			"defined in the session, then cmdlets (built-in and plugins), each sorted by name. -Name, -Verb and -Noun take wildcard patterns; -Module " +
 			"filters by source (builtin or a plugin's name). -Syntax writes the usage lines instead.",
 		Params: []cmdlet.Param{
 			param("Name", object.KindStringList, "Names or wildcard patterns of commands.", pos(0), fromPipeline, byName),
 			param("Verb", object.KindStringList, "Cmdlet verbs (the part before the dash), wildcards allowed."),
 			param("Noun", object.KindStringList, "Cmdlet nouns (the part after the dash), wildcards allowed."),
 			param("Module", object.KindStringList, "Sources: builtin or plugin names, wildcards allowed.", aliases("Source", "PSSnapin")),
-			param("CommandType", object.KindString, "Lists only aliases or only cmdlets.", aliases("Type"),
-				values("Alias", "Cmdlet", "All")),
+			param("CommandType", object.KindString, "Lists only aliases, functions or cmdlets.", aliases("Type"),
+				values("Alias", "Function", "Cmdlet", "All")),
 			param("Syntax", object.KindSwitch, "Writes the syntax of the commands."),
 			param("TotalCount", object.KindInt, "Writes at most this many commands."),
 		},
@@ -440,20 +472,28 @@ func (c *getCommand) Process(rt cmdlet.Runtime, args *cmdlet.Args) error {
 	names := strs(args, "Name")
 	verbs, nouns, modules := strs(args, "Verb"), strs(args, "Noun"), strs(args, "Module")
 	kind := args.String("CommandType")
-	var aliases, cmdlets []cmdEntry
+	var aliases, funcs, cmdlets []cmdEntry
+	if fl, ok := rt.(cmdlet.FunctionLister); ok && kind != "Alias" && kind != "Cmdlet" && len(modules) == 0 {
+		for _, in := range fl.Functions() {
+			verb, noun, _ := strings.Cut(in.Name, "-")
+			if matchAny(in.Name, names) && matchAny(verb, verbs) && matchAny(noun, nouns) {
+				funcs = append(funcs, cmdEntry{in: in})
+			}
+		}
+	}
 	for _, in := range c.reg.All() {
 		if !matchAny(in.Source, modules) {
 			continue
 		}
 		verb, noun, _ := strings.Cut(in.Name, "-")
-		if len(verbs)+len(nouns) == 0 && kind != "Cmdlet" {
+		if len(verbs)+len(nouns) == 0 && kind != "Cmdlet" && kind != "Function" {
 			for _, a := range in.Aliases {
 				if matchAny(a, names) {
 					aliases = append(aliases, cmdEntry{alias: a, in: in})
 				}
 			}
 		}
-		if kind != "Alias" && matchAny(in.Name, names) && matchAny(verb, verbs) && matchAny(noun, nouns) {
+		if kind != "Alias" && kind != "Function" && matchAny(in.Name, names) && matchAny(verb, verbs) && matchAny(noun, nouns) {
 			cmdlets = append(cmdlets, cmdEntry{in: in})
 		}
 	}
@@ -461,8 +501,9 @@ func (c *getCommand) Process(rt cmdlet.Runtime, args *cmdlet.Args) error {
 		return func(i, j int) bool { return object.CompareStrings(l[i].name(), l[j].name(), false) < 0 }
 	}
 	sort.SliceStable(aliases, less(aliases))
+	sort.SliceStable(funcs, less(funcs))
 	sort.SliceStable(cmdlets, less(cmdlets))
-	all := append(aliases, cmdlets...)
+	all := append(append(aliases, funcs...), cmdlets...)
 	if n, ok := args.Int("TotalCount"); ok && n >= 0 && int(n) < len(all) {
 		all = all[:n]
 	}
@@ -503,8 +544,12 @@ func commandObject(e cmdEntry) *object.Object {
 	if e.alias != "" {
 		return object.New(commandInfoType, "Alias", e.alias, e.alias+" -> "+e.in.Name, e.in.Name, e.in.Source, e.in.Name)
 	}
-	return object.New(commandInfoType, "Cmdlet", e.in.Name, e.in.Name,
-		strings.Join(Syntax(e.in), "\n\n"), e.in.Source, e.in.Name)
+	kind, source := "Cmdlet", e.in.Source
+	if source == "function" {
+		kind, source = "Function", ""
+	}
+	return object.New(commandInfoType, kind, e.in.Name, e.in.Name,
+		strings.Join(Syntax(e.in), "\n\n"), source, e.in.Name)
 }
 
 func (*getCommand) End(cmdlet.Runtime, *cmdlet.Args) error { return nil }

@@ -224,7 +224,7 @@ func TestGetCommand(t *testing.T) {
 	}
 	rt, _ := runIn(reg, "Get-Command", cl("gcm"), nil)
 	text, _ := run("Out-String", nil, rt.out)
-	want := "\nCommandType Name               Source\n----------- ----               ------\nAlias       gcm -> Get-Command builtin\n\n"
+	want := "\nCommandType     Name                                               Source\n-----------     ----                                               ------\nAlias           gcm -> Get-Command                                 builtin\n\n"
 	if text.out[0] != want {
 		t.Errorf("Get-Command table:\n%q\nwant\n%q", text.out[0], want)
 	}

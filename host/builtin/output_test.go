@@ -98,9 +98,9 @@ Property :
 `},
 		{"groups show as a table", "Out-String", cl("-Stream"),
 			[]object.Value{object.New(groupInfoType, int64(2), "IT", []object.Value{"a", "b"}, []object.Value{"IT"})}, `
-Count Name Group
------ ---- -----
-    2 IT   {a, b}
+Count Name                      Group
+----- ----                      -----
+    2 IT                        {a, b}
 
 `},
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"pinsh/host/cmdlet"
 	"pinsh/host/object"
 )
 
@@ -61,7 +62,7 @@ func TestWhereObject(t *testing.T) {
 			in: []object.Value{"abc"}, want: `[]`,
 			errs: []string{`Cannot compare "3" to "x" because the objects are not the same type or the object "3" does not implement "IComparable".`}},
 		{name: "bad regex", cmd: "where", args: cl("Identity", "-Match", "("), in: pins(),
-			err: "The regular expression pattern \"(\" is not valid: error parsing regexp: missing closing ): `(?i)(`"},
+			err: "The regular expression pattern \"(\" is not valid: error parsing regexp: missing closing ): `(`"},
 		{name: "no input writes nothing", cmd: "where", args: cl(even()), in: noInput, want: `[]`},
 		{name: "two operators conflict", cmd: "where", args: cl("A", "-EQ", "-NE", int64(1)), in: ints(1),
 			err: "Where-Object : Parameter set cannot be resolved using the specified named parameters. The parameters -EQ, -NE belong to different parameter sets."},
@@ -132,7 +133,7 @@ func TestSelectObject(t *testing.T) {
 		{name: "unique objects", cmd: "select", args: cl("Identity", "-Unique"), in: append(pins(), pins()...),
 			want: `[{"Identity":"sip:kenmyer@litwareinc.com"},{"Identity":"sip:pilar@litwareinc.com"},{"Identity":"sip:zoe@litwareinc.com"}]`},
 		{name: "negative first", cmd: "select", args: cl("-First", int64(-1)), in: many,
-			err: "Cannot validate argument on parameter 'First'. The -1 argument is less than the minimum allowed range of 0."},
+			err: "Cannot validate argument on parameter 'First'. The -1 argument is less than the minimum allowed range of 0. Supply an argument that is greater than or equal to 0 and then try the command again."},
 	})
 
 	// Selected objects share one type per input type and are renamed.
@@ -268,4 +269,39 @@ func TestMeasureObject(t *testing.T) {
 			in:   []object.Value{obj("V", int64(2)), obj("V", nil), obj("V", 2.5)},
 			want: `[{"Count":2,"Average":null,"Sum":4.5,"Maximum":null,"Minimum":null,"Property":"V"}]`},
 	})
+}
+
+// TestSelectFirstStopsUpstream checks that Select-Object -First asks the
+// engine to stop the upstream commands once it has its objects, and only
+// then; with -Last it must read all of its input.
+func TestSelectFirstStopsUpstream(t *testing.T) {
+	many := ints(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+	for _, tc := range []struct {
+		name    string
+		args    []cmdlet.Arg
+		in      []object.Value
+		stopped bool
+		want    string
+	}{
+		{"first", cl("-First", int64(3)), many, true, "[1,2,3]"},
+		{"first zero", cl("-First", int64(0)), many, true, "[]"},
+		{"first more than input", cl("-First", int64(30)), ints(1, 2), false, "[1,2]"},
+		{"skip first", cl("-Skip", int64(2), "-First", int64(2)), many, true, "[3,4]"},
+		{"first unique", cl("-First", int64(2), "-Unique"), ints(1, 1, 1, 2, 3), true, "[1,2]"},
+		{"first and last", cl("-First", int64(1), "-Last", int64(1)), many, false, "[1,10]"},
+		{"no first", cl("-Skip", int64(8)), many, false, "[9,10]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rt, err := run("Select-Object", tc.args, tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rt.stopped != tc.stopped {
+				t.Errorf("stopped = %v, want %v", rt.stopped, tc.stopped)
+			}
+			if got := js(rt.out); got != tc.want {
+				t.Errorf("output %s, want %s", got, tc.want)
+			}
+		})
+	}
 }

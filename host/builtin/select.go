@@ -98,7 +98,7 @@ func (s *selectObject) Begin(rt cmdlet.Runtime, args *cmdlet.Args) error {
 	for _, n := range []string{"First", "Last", "Skip", "SkipLast"} {
 		if v, ok := args.Int(n); ok && v < 0 {
 			return cmdlet.NewError(cmdlet.InvalidArgument, "ParameterArgumentValidationError", v,
-				fmt.Errorf("Cannot validate argument on parameter '%s'. The %d argument is less than the minimum allowed range of 0.", n, v))
+				fmt.Errorf("Cannot validate argument on parameter '%s'. The %d argument is less than the minimum allowed range of 0. Supply an argument that is greater than or equal to 0 and then try the command again.", n, v))
 		}
 	}
 	switch {
@@ -272,11 +272,29 @@ func (s *selectObject) emit(rt cmdlet.Runtime, v object.Value) error {
 	if s.hasFirst {
 		if s.emitted >= s.first {
 			s.done = true
-			return nil
+			return s.stopUpstream()
 		}
 		s.emitted++
+		if err := rt.WriteObject(v); err != nil {
+			return err
+		}
+		if s.emitted >= s.first {
+			s.done = true
+			return s.stopUpstream()
+		}
+		return nil
 	}
 	return rt.WriteObject(v)
+}
+
+// stopUpstream tells the engine that -First has all its objects, so the
+// upstream commands stop, as PowerShell's Select-Object does; with -Last
+// the input must still be read to the end.
+func (s *selectObject) stopUpstream() error {
+	if s.hasLast {
+		return nil
+	}
+	return cmdlet.ErrStopUpstream
 }
 
 func (s *selectObject) End(rt cmdlet.Runtime, args *cmdlet.Args) error {

@@ -56,6 +56,9 @@ func NewType(name string, props ...PropertyInfo) *Type {
 		t.index[f] = len(t.props)
 		t.props = append(t.props, p)
 	}
+	if name != "" && name != PSCustomObject {
+		namedTypes.LoadOrStore(Fold(name), t)
+	}
 	return t
 }
 
@@ -275,4 +278,17 @@ func PropertyNames(v Value) []string {
 		return x.Keys()
 	}
 	return nil
+}
+
+var namedTypes sync.Map // folded type name -> *Type, the first declared
+
+// LookupType returns a type declared with [NewType] under that name
+// (case-insensitive), so completion can list the properties of the objects
+// a cmdlet declares it writes (cmdlet.Info.OutputType).
+func LookupType(name string) (*Type, bool) {
+	t, ok := namedTypes.Load(Fold(name))
+	if !ok {
+		return nil, false
+	}
+	return t.(*Type), true
 }

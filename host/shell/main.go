@@ -196,7 +196,10 @@ func Run(cfg Config, argv []string) int {
 	}
 	defer sess.Close()
 	if interactive {
-		return sess.REPL(ctx)
+		// The REPL catches Ctrl-C itself, per command: a session-wide
+		// handler would end the shell at the first Ctrl-C.
+		stop()
+		return sess.REPL(context.Background())
 	}
 	return sess.Run(ctx, src, name)
 }

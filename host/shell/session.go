@@ -1,14 +1,12 @@
 package shell
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/term"
 
@@ -21,8 +19,8 @@ import (
 	"pinsh/host/pin"
 	"pinsh/host/plugin"
 	"pinsh/host/rbac"
+	"pinsh/host/repl/about"
 	"pinsh/host/store"
-	"pinsh/host/syntax"
 )
 
 // Config is what a session is opened with.
@@ -56,7 +54,7 @@ type Session struct {
 	eng      *engine.Engine
 	operator string
 	osAcct   string
-	in       *bufio.Reader // stdin, shared by the REPL and prompts
+	term     *terminal
 	closers  []func() error
 	plugins  *plugin.Manager
 }
@@ -114,7 +112,8 @@ func (s *Session) setUp(ctx context.Context) error {
 			width = w
 		}
 	}
-	builtin.Register(s.reg, builtin.Options{Stdout: s.cfg.Stdout, TerminalWidth: width})
+	builtin.Register(s.reg, builtin.Options{Stdout: s.cfg.Stdout, TerminalWidth: width,
+		Topic: about.Topic, TopicNames: about.Names})
 	admincmd.Register(s.reg, &admincmd.Deps{Store: st, Authorizer: s.authz, Decider: s.authz, OSAccount: s.osAcct})
 	if err := s.registerServices(ctx); err != nil {
 		return err
@@ -124,20 +123,19 @@ func (s *Session) setUp(ctx context.Context) error {
 	for i, a := range s.cfg.Args {
 		args[i] = a
 	}
+	s.term = s.newTerminal()
 	var host engine.Host
-	if s.cfg.Stdin != nil {
-		s.in = bufio.NewReader(s.cfg.Stdin)
-	}
-	if s.cfg.Interactive {
-		host = &termHost{in: s.in, out: s.cfg.Stderr}
+	if s.term.host != nil {
+		host = s.term.host
 	}
 	s.eng = engine.New(engine.Options{
-		Registry: s.reg,
-		Stdout:   s.cfg.Stdout,
-		Stderr:   s.cfg.Stderr,
-		Host:     host,
-		Operator: s.operator,
-		Args:     args,
+		Registry:   s.reg,
+		Stdout:     s.term.stdout,
+		Stderr:     s.term.stderr,
+		Host:       host,
+		Operator:   s.operator,
+		Args:       args,
+		OnProgress: s.term.progress.Report,
 		NewOutput: func(w io.Writer) engine.Sink {
 			return format.NewOutDefault(w, width)
 		},
@@ -175,57 +173,11 @@ func (s *Session) Close() error {
 
 // Run runs a script or command text; name is the script file ("" for -c).
 func (s *Session) Run(ctx context.Context, src, name string) int {
-	return s.eng.Run(ctx, src, name)
-}
-
-// REPL reads commands line by line from the terminal, with a ">>"
-// continuation prompt while the input is incomplete, until exit or EOF.
-func (s *Session) REPL(ctx context.Context) int {
-	in := s.in
-	last := 0
-	for {
-		var buf strings.Builder
-		prompt := "PS> "
-		for {
-			fmt.Fprint(s.cfg.Stdout, prompt)
-			line, err := in.ReadString('\n')
-			if err != nil && line == "" {
-				fmt.Fprintln(s.cfg.Stdout)
-				return last
-			}
-			buf.WriteString(line)
-			perr := s.eng.Parse(buf.String(), "")
-			var se *syntax.Error
-			if perr != nil && errors.As(perr, &se) && se.Partial {
-				prompt = ">> "
-				continue
-			}
-			break
-		}
-		text := buf.String()
-		if strings.TrimSpace(text) == "" {
-			continue
-		}
-		last = s.eng.Run(ctx, text, "")
-		if code, ok := s.eng.Exited(); ok {
-			return code
-		}
+	s.term.progress.Begin()
+	code := s.eng.Run(ctx, src, name)
+	s.term.progress.End()
+	if f, ok := s.term.stderr.(interface{ Flush() error }); ok {
+		_ = f.Flush()
 	}
-}
-
-// termHost prompts on the terminal.
-type termHost struct {
-	in  *bufio.Reader
-	out io.Writer
-}
-
-func (h *termHost) Interactive() bool { return true }
-
-func (h *termHost) ReadLine(prompt string) (string, error) {
-	fmt.Fprint(h.out, prompt)
-	line, err := h.in.ReadString('\n')
-	if err != nil && line == "" {
-		return "", err
-	}
-	return strings.TrimRight(line, "\r\n"), nil
+	return code
 }

@@ -1,0 +1,7 @@
+//go:build !unix
+
+package repl
+
+import "os"
+
+func replChild() { os.Exit(2) }
