@@ -55,14 +55,17 @@ func (p *pinServices) storeUser(ctx context.Context, u *plugin.User) (*store.Use
 	return su, nil
 }
 
+// ResolveUsers resolves an identity to the users enabled for Lync: the PIN
+// cmdlets act on no one else, as in Lync.
 func (p *pinServices) ResolveUsers(ctx context.Context, c plugin.Call, identity string) ([]*plugin.User, error) {
-	users, err := p.st.ResolveIdentity(ctx, identity)
+	var out []*plugin.User
+	err := p.st.EachUser(ctx, store.UserQuery{Identity: identity, EnabledOnly: true}, func(u *store.User) error {
+		cp := *u
+		out = append(out, toPluginUser(&cp))
+		return nil
+	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
-	}
-	out := make([]*plugin.User, 0, len(users))
-	for i := range users {
-		out = append(out, toPluginUser(&users[i]))
 	}
 	return out, nil
 }
