@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -31,8 +32,10 @@ func TestMain(m *testing.M) {
 //	pinsh [-status N] [-stdin FILE] [-os ACCOUNT] ARGS...
 //
 // -status N expects exit status N (default 0; with a leading ! any
-// non-zero status), -stdin feeds a file to standard input, and -os runs as
-// another OS account (the real command never takes that from outside).
+// non-zero status), -stdin feeds a file to standard input, -os runs as
+// another OS account and -clock fixes the clock (RFC 3339, e.g.
+// 2026-01-02T15:04:05Z) for lockout and expiry; the real command takes
+// neither from outside.
 // pinsh-exe runs the real binary in a subprocess.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
@@ -54,6 +57,7 @@ func runPinsh(ts *testscript.TestScript, neg bool, args []string) {
 	want := 0
 	var stdin []byte
 	osAcct := "tester"
+	var clock func() time.Time
 	for len(args) >= 2 {
 		switch args[0] {
 		case "-status":
@@ -64,6 +68,10 @@ func runPinsh(ts *testscript.TestScript, neg bool, args []string) {
 			stdin = []byte(ts.ReadFile(args[1]))
 		case "-os":
 			osAcct = args[1]
+		case "-clock":
+			t, err := time.Parse(time.RFC3339, args[1])
+			ts.Check(err)
+			clock = func() time.Time { return t }
 		default:
 			goto run
 		}
@@ -77,6 +85,7 @@ run:
 		Stdout:    &out,
 		Stderr:    &errOut,
 		OSAccount: osAcct,
+		Clock:     clock,
 	}
 	for i, a := range args {
 		args[i] = strings.ReplaceAll(a, "$WORK", ts.Getenv("WORK"))

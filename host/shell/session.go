@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/term"
 
@@ -42,6 +43,11 @@ type Config struct {
 	OSAccount string
 	// Getenv reads the environment (default os.Getenv).
 	Getenv func(string) string
+	// Clock, when set, replaces the clock of the store and the PIN core
+	// (lockout windows, expiry, audit times). Tests only: like OSAccount it
+	// is never taken from the environment, where it would let anyone step
+	// past a lockout.
+	Clock func() time.Time
 }
 
 // Session is an open pinsh session: a store, its services and an engine.
@@ -66,7 +72,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.Store), 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the store's directory: %w", err)
 	}
-	st, err := store.Open(cfg.Store)
+	st, err := store.OpenWith(cfg.Store, store.Options{Clock: cfg.Clock})
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +108,7 @@ func (s *Session) setUp(ctx context.Context) error {
 	}
 	s.operator = op
 
-	if s.pins, err = pin.New(ctx, st, pin.Options{}); err != nil {
+	if s.pins, err = pin.New(ctx, st, pin.Options{Clock: s.cfg.Clock}); err != nil {
 		return err
 	}
 	s.reg = cmdlet.NewRegistry()
