@@ -103,6 +103,9 @@ func (d *Deps) setOperator() *cmdlet.Info {
 		Source: "builtin",
 		New: func() cmdlet.Command {
 			return &cmdlet.Funcs{OnProcess: func(rt cmdlet.Runtime, a *cmdlet.Args) error {
+				if ok, err := d.check(rt, nil); !ok {
+					return err
+				}
 				acct := a.String("OSAccount")
 				p, err := ResolvePrincipal(rt.Context(), d.Store, a.String("Identity"))
 				if err != nil {
@@ -129,6 +132,9 @@ func (d *Deps) removeOperator() *cmdlet.Info {
 		Source:                "builtin",
 		New: func() cmdlet.Command {
 			return &cmdlet.Funcs{OnProcess: func(rt cmdlet.Runtime, a *cmdlet.Args) error {
+				if ok, err := d.check(rt, nil); !ok {
+					return err
+				}
 				acct := a.String("OSAccount")
 				found := false
 				err := d.write(rt, acct, "RemoveOperator", func(tx *store.Tx) error {

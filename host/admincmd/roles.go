@@ -280,12 +280,9 @@ func applyLists(a *cmdlet.Args, r *store.Role, standardOnly bool) error {
 	return nil
 }
 
-// write runs one role change: authorise, ShouldProcess, transaction with
-// audit, reload the authorizer.
+// write runs one change the caller has authorised: ShouldProcess, then a
+// transaction with its audit record, then a reload of the authorizer.
 func (d *Deps) write(rt cmdlet.Runtime, target, action string, fn func(tx *store.Tx) error) error {
-	if ok, err := d.check(rt, nil); !ok {
-		return err
-	}
 	ok, err := rt.ShouldProcess(target, rt.CommandName())
 	if err != nil || !ok {
 		return err
@@ -322,6 +319,9 @@ func (d *Deps) newRole() *cmdlet.Info {
 		Source: "builtin",
 		New: func() cmdlet.Command {
 			return &cmdlet.Funcs{OnProcess: func(rt cmdlet.Runtime, a *cmdlet.Args) error {
+				if ok, err := d.check(rt, nil); !ok {
+					return err
+				}
 				ctx := rt.Context()
 				id, tmplName := a.String("Identity"), a.String("Template")
 				if existing, err := d.role(ctx, id); err != nil {
@@ -374,6 +374,9 @@ func (d *Deps) setRole() *cmdlet.Info {
 		Source: "builtin",
 		New: func() cmdlet.Command {
 			return &cmdlet.Funcs{OnProcess: func(rt cmdlet.Runtime, a *cmdlet.Args) error {
+				if ok, err := d.check(rt, nil); !ok {
+					return err
+				}
 				id := a.String("Identity")
 				r, err := d.role(rt.Context(), id)
 				if err != nil {
@@ -406,6 +409,9 @@ func (d *Deps) removeRole() *cmdlet.Info {
 		Source:                "builtin",
 		New: func() cmdlet.Command {
 			return &cmdlet.Funcs{OnProcess: func(rt cmdlet.Runtime, a *cmdlet.Args) error {
+				if ok, err := d.check(rt, nil); !ok {
+					return err
+				}
 				id := a.String("Identity")
 				r, err := d.role(rt.Context(), id)
 				if err != nil {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -38,19 +39,53 @@ func TestMain(m *testing.M) {
 // neither from outside.
 // pinsh-exe runs the real binary in a subprocess.
 func TestScripts(t *testing.T) {
+	plugins, cache := buildPlugins(t)
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PINSH_STORE", filepath.Join(env.WorkDir, "store.db"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "xdg"))
+			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("NO_COLOR", "1")
+			env.Setenv("PINSH_PLUGIN_PATH", plugins)
+			// One compilation cache for the whole run: each plugin is
+			// compiled once, as after an install.
+			env.Setenv("XDG_CACHE_HOME", cache)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"pinsh": runPinsh,
 		},
 	})
+}
+
+// buildPlugins builds every plugins/<name> into a directory shared by all
+// the scripts of this run, and returns it with a shared compile cache.
+func buildPlugins(t *testing.T) (dir, cache string) {
+	t.Helper()
+	dir, cache = t.TempDir(), t.TempDir()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Join(root, "plugins"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o",
+			filepath.Join(dir, e.Name()+".wasm"), "./plugins/"+e.Name())
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("building plugin %s: %v\n%s", e.Name(), err, out)
+		}
+	}
+	return dir, cache
 }
 
 func runPinsh(ts *testscript.TestScript, neg bool, args []string) {

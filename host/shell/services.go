@@ -17,7 +17,7 @@ func (s *Session) registerServices(ctx context.Context) error {
 
 	m, err := plugin.NewManager(plugin.Options{
 		Services:   &pinServices{st: s.store, pins: s.pins, osAcct: s.osAcct},
-		Authorizer: s.authz,
+		Authorizer: &auditedDecider{inner: s.authz, st: s.store, osAcct: s.osAcct},
 		CacheDir:   s.cacheDir(),
 		SearchPath: s.searchPath(),
 	})
