@@ -519,7 +519,7 @@ func (c *getCommand) Process(rt cmdlet.Runtime, args *cmdlet.Args) error {
 		}
 		if !found {
 			err := rt.WriteError(cmdlet.NewError(cmdlet.ObjectNotFound, "CommandNotFoundException", n, errors.New(
-				"The term '"+n+"' is not recognized as a name of a cmdlet, function, script file, or executable program.\n"+
+				"The term '"+n+"' is not recognized as the name of a cmdlet, function, script file, or operable program. "+
 					"Check the spelling of the name, or if a path was included, verify that the path is correct and try again.")))
 			if err != nil {
 				return err

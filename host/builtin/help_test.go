@@ -210,7 +210,7 @@ func TestGetCommand(t *testing.T) {
 		{cl("-Module", "setclientpin"), "Set-CsClientPin", nil},
 		{cl("-CommandType", "Alias", "-Name", "f*"), "fl -> Format-List,foreach -> ForEach-Object,ft -> Format-Table", nil},
 		{cl("where"), "where -> Where-Object", nil},
-		{cl([]object.Value{"Nope", "gcm"}), "gcm -> Get-Command", []string{"The term 'Nope' is not recognized as a name of a cmdlet, function, script file, or executable program.\nCheck the spelling of the name, or if a path was included, verify that the path is correct and try again."}},
+		{cl([]object.Value{"Nope", "gcm"}), "gcm -> Get-Command", []string{"The term 'Nope' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again."}},
 		{cl("Set-CsClientPin", "-Syntax"), "Set-CsClientPin [-Identity] <String> [[-Pin] <String>] [-Force] [-WhatIf] [-Confirm] [<CommonParameters>]", nil},
 		{cl("-TotalCount", int64(2)), "%,? -> Where-Object", nil},
 	} {

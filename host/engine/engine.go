@@ -264,7 +264,7 @@ func (e *Engine) Run(ctx context.Context, src, filename string) (exitCode int) {
 	case *rtError:
 		e.print(x)
 		e.errorsWritten++
-	case *breakError, *continueError, *returnError:
+	case *breakError, *continueError, *returnError, *stopUpstream:
 	default:
 		if ctx.Err() != nil {
 			return 130
@@ -320,7 +320,10 @@ type rtError struct {
 	pos syntax.Pos
 	// rec is the cmdlet's record, when there is one.
 	rec *cmdlet.ErrorRecord
-	err error
+	// idSuffix, when set, is what follows the error ID in
+	// FullyQualifiedErrorId ("" for none); otherwise cmd is.
+	idSuffix *string
+	err      error
 }
 
 func (e *rtError) Error() string {
@@ -362,11 +365,21 @@ type returnError struct{}
 
 func (e *returnError) Error() string { return "return" }
 
+// stopUpstream carries a stage's [cmdlet.ErrStopUpstream] up through the
+// upstream stages, which stop producing, to the pipeline that owns the
+// stage; that pipeline then ends the stages downstream of it normally.
+type stopUpstream struct{ st *stageBase }
+
+func (e *stopUpstream) Error() string { return "the pipeline's upstream commands were stopped" }
+
+// Unwrap lets a cmdlet that receives it from WriteObject recognise it.
+func (e *stopUpstream) Unwrap() error { return cmdlet.ErrStopUpstream }
+
 // isControl reports whether err is control flow or a script-terminating
 // error that must pass through statement boundaries untouched.
 func isControl(err error) bool {
 	switch err.(type) {
-	case *stopError, *exitError, *breakError, *continueError, *returnError:
+	case *stopError, *exitError, *breakError, *continueError, *returnError, *stopUpstream:
 		return true
 	}
 	return false
@@ -459,10 +472,22 @@ func errorRecordValue(r *rtError) object.Value {
 			id = r.rec.ID
 		}
 	}
-	if r.cmd != "" {
-		id += "," + r.cmd
+	suffix, activity := r.cmd, r.cmd
+	if r.idSuffix != nil {
+		suffix = *r.idSuffix
 	}
-	catInfo := fmt.Sprintf("%s: (%s) [%s]", cat, object.ToString(target), r.cmd)
+	if r.rec != nil && r.rec.Command != "" {
+		activity = r.rec.Command
+	}
+	if suffix != "" {
+		id += "," + suffix
+	}
+	// As PowerShell's CategoryInfo: "Category: (target:Type) [Activity]".
+	targetText := ":"
+	if target != nil {
+		targetText = object.ToString(target) + ":" + object.TypeName(target)
+	}
+	catInfo := fmt.Sprintf("%s: (%s) [%s]", cat, targetText, activity)
 	return object.New(errorRecordType,
 		object.New(exceptionType, r.msg),
 		target, catInfo, id, fmt.Sprintf("%d:%d", r.pos.Line, r.pos.Col))

@@ -27,7 +27,7 @@ func TestErrors(t *testing.T) {
 		{name: "error newest first", script: "Write-Error 'one' 2>$null; Write-Error 'two' 2>$null; $Error[0].Exception.Message; $Error[1].Exception.Message", out: lines("two", "one")},
 		{name: "terminating from cmdlet", script: "Stop-Now; 'after'", out: lines("after"), err: "Stop-Now : It stopped.\nAt line:1 char:1\n", code: 1},
 		{name: "unknown command", script: "Get-Nope -x 1\n'after'", out: lines("after"),
-			err: "Get-Nope : The term 'Get-Nope' is not recognized as the name of a cmdlet, function, script file, or operable program.\nAt line:1 char:1\n", code: 1},
+			err: "Get-Nope : The term 'Get-Nope' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.\nAt line:1 char:1\n", code: 1},
 		{name: "binding error", script: "'x' | Test-Each -Bogus 1; 'after'", out: lines("after"),
 			err: "Test-Each : A parameter cannot be found that matches parameter name 'Bogus'. Valid parameters are: -InputObject.\nAt line:1 char:7\n", code: 1},
 		{name: "input binding error is per object", script: "1, 'x', 2 | Add-One", out: lines("2", "3"),

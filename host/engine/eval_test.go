@@ -28,7 +28,7 @@ func TestOperators(t *testing.T) {
 		{name: "unary", script: "-(3); +'4'; - -5; $x = 2; -$x", out: lines("-3", "4", "5", "-2")},
 		{name: "range", script: "1..3; 3..1; (1..10).Count; $r = 5..7; $r[-1]", out: lines("1", "2", "3", "3", "2", "1", "10", "7")},
 		{name: "casts", script: "[int]'42'; [int]2.5; [int]3.5; [string]12; [bool]'False'; [bool]0; [array]5 | % { $_ }; ([datetime]'2012-09-25 13:35:03').Year", out: lines("42", "2", "4", "12", "True", "False", "5", "2012")},
-		{name: "cast error", script: "[int]'abc'", err: "Cannot convert value \"abc\" of type \"String\" to type \"System.Int32\".\nAt line:1 char:1\n", code: 1},
+		{name: "cast error", script: "[int]'abc'", err: "Cannot convert value \"abc\" to type \"System.Int32\". Error: \"Input string was not in a correct format.\"\nAt line:1 char:1\n", code: 1},
 		{name: "unknown type", script: "[Foo.Bar]1", err: "Unable to find type [Foo.Bar].\nAt line:1 char:1\n", code: 1},
 		{name: "pscustomobject", script: "$o = [pscustomobject]@{Name='a'; Count=2}; $o.Name; $o.Count; $o", out: lines("a", "2", "@{Name=a; Count=2}")},
 	})

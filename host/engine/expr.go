@@ -245,10 +245,35 @@ func (c *compiler) expandString(e *syntax.ExpandString) evalFn {
 			if err != nil {
 				return nil, err
 			}
-			sb.WriteString(object.ToString(v))
+			sb.WriteString(invariantString(v))
 		}
 		return sb.String(), nil
 	}
+}
+
+// invariantLayout is how a DateTime shows in "$d" and [string]$d:
+// PowerShell converts with the invariant culture there, unlike the
+// formatter, which uses the en-US culture (object.DateLayout).
+const invariantLayout = "01/02/2006 15:04:05"
+
+// invariantString is PowerShell's conversion to string in expandable
+// strings and [string] casts: object.ToString, except that dates use the
+// invariant culture, also inside arrays.
+func invariantString(v object.Value) string {
+	switch x := v.(type) {
+	case time.Time:
+		return x.Format(invariantLayout)
+	case []object.Value:
+		var sb strings.Builder
+		for i, e := range x {
+			if i > 0 {
+				sb.WriteByte(' ')
+			}
+			sb.WriteString(invariantString(e))
+		}
+		return sb.String()
+	}
+	return object.ToString(v)
 }
 
 func (c *compiler) paren(e *syntax.Paren) evalFn {
@@ -424,6 +449,9 @@ func (c *compiler) binary(e *syntax.Binary) evalFn {
 			if err != nil {
 				return nil, err
 			}
+			if v, ok := dateArith(aop, l, r); ok {
+				return v, nil
+			}
 			v, err := object.Arith(aop, l, r)
 			if err != nil {
 				return fail(f, err)
@@ -562,6 +590,15 @@ func property(v object.Value, name string) object.Value {
 		return r
 	}
 	switch x := v.(type) {
+	case *object.Object:
+		if strings.EqualFold(name, "PSTypeNames") {
+			names := x.Type().Names()
+			out := make([]object.Value, len(names))
+			for i, n := range names {
+				out[i] = n
+			}
+			return out
+		}
 	case *object.Hashtable:
 		if strings.EqualFold(name, "Values") {
 			out := make([]object.Value, x.Len())

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"pinsh/host/cmdlet"
@@ -32,6 +33,10 @@ type paramDef struct {
 	def  evalFn
 	typ  *typeValue
 }
+
+// zeroByType lists the parameter types whose unbound value is the type's
+// zero value rather than $null.
+var zeroByType = map[string]bool{"int": true, "long": true, "double": true, "string": true, "bool": true}
 
 var kindOfType = map[string]object.Kind{
 	"int": object.KindInt, "long": object.KindInt, "double": object.KindFloat,
@@ -185,14 +190,19 @@ func (pc *paramCode) bind(name string, args []cmdlet.Arg) (*cmdlet.Args, error) 
 // bound arguments, evaluating defaults for the unbound ones.
 func (pc *paramCode) setVars(f *frame, a *cmdlet.Args, onlyPipeline bool) error {
 	for i, p := range pc.params {
-		if onlyPipeline && !a.FromPipeline(p.name) {
-			continue
+		if onlyPipeline {
+			// Per input object: the parameters that take pipeline input
+			// and were not given on the command line get this object's
+			// value, or their default again when it has none for them
+			// (PowerShell restores the defaults before binding each
+			// object).
+			prm := &pc.info.Params[i]
+			if !(prm.FromPipeline || prm.FromPipelineByName) || (a.Has(p.name) && !a.FromPipeline(p.name)) {
+				continue
+			}
 		}
 		v, ok := a.Get(p.name)
 		if !ok {
-			if onlyPipeline {
-				continue
-			}
 			switch {
 			case p.def != nil:
 				dv, err := p.def(f)
@@ -207,9 +217,11 @@ func (pc *paramCode) setVars(f *frame, a *cmdlet.Args, onlyPipeline bool) error 
 				}
 			case pc.info.Params[i].Kind == object.KindSwitch:
 				v = false
+			case p.typ != nil && zeroByType[p.typ.kind]:
+				// An unbound [int] is 0 and an unbound [string] is "",
+				// as in PowerShell; other types stay $null.
+				v, _ = p.typ.convert(nil)
 			}
-		} else if p.typ != nil && p.typ.kind == "int" {
-			// The binder converts to Int64 already; keep it.
 		}
 		if err := p.ref.set(f, v); err != nil {
 			return err
@@ -531,4 +543,33 @@ func (e *Engine) compileBlockText(f *frame, text string) (object.Value, error) {
 	}
 	c := &compiler{src: text}
 	return newScriptBlock(f, c.block(s.Body), text), nil
+}
+
+// Functions implements cmdlet.FunctionLister: the functions visible from
+// the running command's scope, innermost definitions first, each once.
+func (s *stageBase) Functions() []*cmdlet.Info {
+	var out []*cmdlet.Info
+	seen := map[string]bool{}
+	for sc := s.f.sc; sc != nil; sc = sc.parent {
+		names := make([]string, 0, len(sc.funcs))
+		for k := range sc.funcs {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			fn := sc.funcs[k]
+			in := &cmdlet.Info{Name: fn.name, Source: "function"}
+			if fn.params != nil {
+				cp := *fn.params.info
+				cp.Name, cp.Source = fn.name, "function"
+				in = &cp
+			}
+			out = append(out, in)
+		}
+	}
+	return out
 }

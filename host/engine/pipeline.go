@@ -102,6 +102,9 @@ func (c *compiler) argValue(e syntax.Expr) evalFn {
 }
 
 func (c *compiler) pipeline(p *syntax.Pipeline) execFn {
+	if len(p.Cmds) == 0 && len(p.Redirs) > 0 {
+		return c.redirectedExpr(p)
+	}
 	if len(p.Cmds) == 0 {
 		if quietExpr(p.Expr) {
 			ev := c.expr(p.Expr)
@@ -123,6 +126,71 @@ func (c *compiler) pipeline(p *syntax.Pipeline) execFn {
 	}
 	return func(f *frame, out outlet) error {
 		return runPipeline(f, en, cmds, out)
+	}
+}
+
+// redirectedExpr compiles an expression whose output is redirected
+// ('text' > file.txt, $x >> log.txt, $y > $null): the output goes to the
+// file as text lines, as a command's redirected output does. Redirections
+// of the other streams are accepted and change nothing: an expression
+// writes no warnings or verbose messages, and its errors are terminating.
+func (c *compiler) redirectedExpr(p *syntax.Pipeline) execFn {
+	en := c.enum(p.Expr)
+	var reds []redirCode
+	for _, r := range p.Redirs {
+		rc := redirCode{stream: r.Stream, append: r.Append, merge: r.Merge}
+		if r.Target != nil {
+			if v, ok := r.Target.(*syntax.Variable); ok && strings.EqualFold(v.Name, "null") {
+				rc.null = true
+			} else {
+				rc.target = c.argValue(r.Target)
+			}
+		}
+		reds = append(reds, rc)
+	}
+	pos := p.Start
+	return func(f *frame, out outlet) (err error) {
+		o := out
+		for _, r := range reds {
+			if r.merge || (r.stream != '1' && r.stream != '*') {
+				continue
+			}
+			if r.null {
+				o = discard{}
+				continue
+			}
+			tv, terr := r.target(f)
+			if terr != nil {
+				return terr
+			}
+			path := object.ToString(tv)
+			flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+			if r.append {
+				flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+			}
+			file, ferr := os.OpenFile(path, flags, 0o644)
+			if ferr != nil {
+				return &rtError{pos: pos, msg: fmt.Sprintf("Could not open the file '%s': %v", path, ferr)}
+			}
+			w := bufio.NewWriter(file)
+			defer func() {
+				ferr := w.Flush()
+				if cerr := file.Close(); ferr == nil {
+					ferr = cerr
+				}
+				if ferr != nil && err == nil {
+					err = f.e.newError(ferr, "", pos)
+				}
+			}()
+			o = funcOutlet(func(v object.Value) error {
+				if v == nil {
+					return nil
+				}
+				_, err := fmt.Fprintln(w, object.ToString(v))
+				return err
+			})
+		}
+		return en(f, o)
 	}
 }
 
@@ -174,35 +242,63 @@ func runPipeline(f *frame, en enumFn, cmds []*cmdCode, out outlet) (err error) {
 			}
 		}
 	}
+	// A stage may ask for no more input (cmdlet.ErrStopUpstream): the
+	// stages up to and including it then stop, their End blocks skipped,
+	// and the stages after it end normally, as in PowerShell.
+	from, stopped := 0, false
+	stop := func(err error) error {
+		i := stopIndex(stages, err)
+		if i < 0 {
+			return err
+		}
+		stopped = true
+		if i+1 > from {
+			from = i + 1
+		}
+		return nil
+	}
 	for _, st := range stages {
 		if err := st.begin(); err != nil {
-			return err
+			if err := stop(err); err != nil {
+				return err
+			}
 		}
 		st.base().started = true
 	}
 	// Objects written by Begin blocks waited for the downstream Begin;
 	// deliver them, last stage first, so each stage sees them in the order
 	// they were written.
-	for i := len(stages) - 1; i >= 0; i-- {
+	for i := len(stages) - 1; i >= 0 && !stopped; i-- {
 		b := stages[i].base()
 		pending := b.pending
 		b.pending = nil
 		for _, v := range pending {
 			if err := stages[i].push(v); err != nil {
+				if err := stop(err); err != nil {
+					return err
+				}
+				break
+			}
+		}
+	}
+	if !stopped {
+		if en != nil {
+			err = en(f, stages[0])
+		} else {
+			err = stages[0].processFirst()
+		}
+		if err != nil {
+			if err := stop(err); err != nil {
 				return err
 			}
 		}
 	}
-	if en != nil {
-		err = en(f, stages[0])
-	} else {
-		err = stages[0].processFirst()
-	}
-	if err != nil {
-		return err
-	}
-	for _, st := range stages {
-		if err := st.end(); err != nil {
+	for i := from; i < len(stages); i++ {
+		if err := stages[i].end(); err != nil {
+			if j := stopIndex(stages, err); j >= i {
+				i = j
+				continue
+			}
 			return err
 		}
 	}
@@ -210,6 +306,22 @@ func runPipeline(f *frame, en enumFn, cmds []*cmdCode, out outlet) (err error) {
 		st.base().finish()
 	}
 	return nil
+}
+
+// stopIndex returns the index among stages of the stage that asked to
+// stop its upstream commands with err, or -1 when err is not such a
+// request from one of them.
+func stopIndex(stages []stage, err error) int {
+	var su *stopUpstream
+	if !errors.As(err, &su) {
+		return -1
+	}
+	for i, st := range stages {
+		if st.base() == su.st {
+			return i
+		}
+	}
+	return -1
 }
 
 // newStage resolves and binds one command of a pipeline.
@@ -234,7 +346,7 @@ func (cc *cmdCode) newStage(f *frame, index int, first bool) (stage, error) {
 		info, ok := e.reg.Lookup(n)
 		if !ok {
 			return nil, &rtError{cmd: n, pos: cc.pos,
-				msg: fmt.Sprintf("The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable program.", n),
+				msg: fmt.Sprintf("The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.", n),
 				rec: &cmdlet.ErrorRecord{Category: cmdlet.ObjectNotFound, ID: "CommandNotFoundException", Target: n, Err: errors.New("command not found")}}
 		}
 		return newCmdStage(f, info, n, cc, args, index, first)
@@ -443,6 +555,13 @@ func (s *stageBase) after(err error) error {
 		}
 		return nil
 	}
+	var su *stopUpstream
+	if errors.As(err, &su) {
+		return su
+	}
+	if errors.Is(err, cmdlet.ErrStopUpstream) {
+		return &stopUpstream{st: s}
+	}
 	if isControl(err) {
 		return err
 	}
@@ -486,18 +605,22 @@ func (s *stageBase) WriteError(rec *cmdlet.ErrorRecord) error {
 	if rec.Command == "" {
 		rec.Command = s.name
 	}
+	// display is the name the error is shown under, suffix what follows
+	// the error ID in FullyQualifiedErrorId; the record keeps the command
+	// that wrote it (CategoryInfo's activity).
+	display, suffix := rec.Command, rec.Command
 	if strings.EqualFold(s.name, "Write-Error") && strings.EqualFold(rec.Command, "Write-Error") {
 		if caller := s.f.cmd; caller != nil {
-			rec.Command, pos = caller.name, caller.pos
+			display, suffix, pos = caller.name, caller.name, caller.pos
 		} else if s.text != "" {
-			rec.Command = s.text
+			display, suffix = s.text, ""
 		}
 	}
 	msg := "Error"
 	if rec.Err != nil {
 		msg = rec.Err.Error()
 	}
-	return s.writeError(&rtError{msg: msg, cmd: rec.Command, pos: pos, rec: rec, err: rec})
+	return s.writeError(&rtError{msg: msg, cmd: display, idSuffix: &suffix, pos: pos, rec: rec, err: rec})
 }
 
 // writeError is the error stream of the stage, honouring -ErrorAction,
@@ -508,13 +631,23 @@ func (s *stageBase) writeError(r *rtError) error {
 		return nil
 	}
 	e.errSeq++
-	if s.errVar != "" {
-		old, _ := s.f.sc.get(object.Fold(s.errVar))
+	// -ErrorVariable of this command and of the functions it runs in (an
+	// advanced function's -ErrorVariable collects the errors written inside
+	// it, as in PowerShell).
+	var rec object.Value
+	for st := s; st != nil; st = st.f.cmd {
+		if st.errVar == "" {
+			continue
+		}
+		if rec == nil {
+			rec = errorRecordValue(r)
+		}
+		old, _ := st.f.sc.get(object.Fold(st.errVar))
 		list, _ := old.([]object.Value)
 		if old != nil && list == nil {
 			list = []object.Value{old}
 		}
-		s.f.sc.set(s.errVar, append(append([]object.Value(nil), list...), errorRecordValue(r)))
+		st.f.sc.set(st.errVar, append(append([]object.Value(nil), list...), rec))
 	}
 	e.record(r)
 	if s.mergeErr {
@@ -622,7 +755,7 @@ func (s *stageBase) ShouldProcess(target, action string) (bool, error) {
 	}
 	h := e.opts.Host
 	if h == nil || !h.Interactive() {
-		return false, &rtError{cmd: s.name, pos: s.pos, msg: "cannot prompt: no terminal (use -Confirm:$false or -WhatIf)",
+		return false, &rtError{cmd: s.name, pos: s.pos, msg: fmt.Sprintf("Cannot confirm the operation \"%s\" on target \"%s\": pinsh has no terminal to prompt on. Use -Confirm:$false to proceed without a prompt, or -WhatIf to see what would happen.", action, target),
 			rec: &cmdlet.ErrorRecord{Category: cmdlet.InvalidOperation, ID: "NoTerminal", Err: errors.New("cannot prompt")}}
 	}
 	text := fmt.Sprintf("Confirm\nAre you sure you want to perform this action?\nPerforming the operation \"%s\" on target \"%s\".\n[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is \"Y\"): ", action, target)

@@ -106,7 +106,7 @@ func (t *typeValue) convert(v object.Value) (object.Value, error) {
 		if v == nil {
 			return "", nil
 		}
-		return object.ToString(v), nil
+		return invariantString(v), nil
 	case "bool":
 		return object.ToBool(v), nil
 	case "datetime":
@@ -195,7 +195,17 @@ func castError(v object.Value, t *typeValue) error {
 	if v == nil {
 		return fmt.Errorf("Cannot convert null to type \"%s\".", t.full)
 	}
-	return fmt.Errorf("Cannot convert value \"%s\" of type \"%s\" to type \"%s\".", object.ToString(v), tn, t.full)
+	if str, ok := v.(string); ok {
+		// PowerShell's words for text that does not parse.
+		switch t.kind {
+		case "int", "long", "double":
+			return fmt.Errorf("Cannot convert value \"%s\" to type \"%s\". Error: \"Input string was not in a correct format.\"", str, t.full)
+		case "datetime":
+			return fmt.Errorf("Cannot convert value \"%s\" to type \"%s\". Error: \"String was not recognized as a valid DateTime.\"", str, t.full)
+		}
+		return fmt.Errorf("Cannot convert value \"%s\" to type \"%s\".", str, t.full)
+	}
+	return fmt.Errorf("Cannot convert the \"%s\" value of type \"%s\" to type \"%s\".", object.ToString(v), tn, t.full)
 }
 
 // is applies -is.

@@ -39,6 +39,11 @@ type View struct {
 	Kind       ViewKind
 	Properties []string
 	Labels     []string
+	// Widths fixes table column widths (one per property; 0 sizes the
+	// column to its content), and Aligns their alignment (AlignAuto
+	// right-aligns numbers), as a PowerShell table view's headers do.
+	Widths []int
+	Aligns []Align
 }
 
 var (
@@ -78,6 +83,10 @@ func init() {
 		"Identity", "IsPinSet", "IsLockedOut", "LastPinChangeTime", "PinExpirationTime"}})
 	RegisterView(RoleType, View{Kind: List, Properties: []string{
 		"Identity", "SID", "IsStandardRole", "Cmdlets", "ScriptModules", "ConfigScopes", "UserScopes"}})
+	// A hashtable shows as PowerShell's "Dictionary" view: a Name column 30
+	// wide and the values left-aligned.
+	RegisterView(entryType.Name(), View{Kind: Table, Properties: []string{"Name", "Value"},
+		Widths: []int{30, 0}, Aligns: []Align{AlignLeft, AlignLeft}})
 }
 
 // Text is how a value shows in a table cell or after "Name : " in a list:

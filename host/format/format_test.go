@@ -143,10 +143,10 @@ text
 			h.Set("Pin", "12345")
 			return h
 		}()}, `
-Name     Value
-----     -----
-Identity sip:a@b
-Pin      12345
+Name                           Value
+----                           -----
+Identity                       sip:a@b
+Pin                            12345
 
 `},
 		{"truncated to width", 20, []object.Value{obj("Name", strings.Repeat("x", 30), "N", int64(5))}, `

@@ -250,7 +250,14 @@ func (f *Formatter) newBlock(o *object.Object) *block {
 			if i < len(view.Labels) && view.Labels[i] != "" {
 				label = view.Labels[i]
 			}
-			b.cols = append(b.cols, newColumn(Column{Label: label}, n))
+			col := Column{Label: label}
+			if i < len(view.Widths) {
+				col.Width = view.Widths[i]
+			}
+			if i < len(view.Aligns) {
+				col.Align = view.Aligns[i]
+			}
+			b.cols = append(b.cols, newColumn(col, n))
 		}
 		if b.kind == Auto && ok {
 			b.kind = view.Kind

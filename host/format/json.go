@@ -154,7 +154,7 @@ func jsonFloat(f float64) string {
 	case math.IsInf(f, -1):
 		return `"-Infinity"`
 	}
-	s := object.FormatFloat(f)
+	s := object.FormatFloatRoundTrip(f)
 	if !strings.ContainsAny(s, ".E") {
 		s += ".0"
 	}

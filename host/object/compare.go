@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 )
 
 // Op is a comparison operator.
@@ -293,15 +294,32 @@ func compareError(l, r Value) error {
 		ToString(l), ToString(r), ToString(l))
 }
 
-// CompareStrings orders strings case-insensitively (then by case, so the
-// order is total) unless cs is set.
+// CompareStrings orders strings as PowerShell's culture-aware comparison
+// does: ignoring case first, so "a" -lt "B"; text differing only in case is
+// equal unless cs is set, and then lower case sorts first ("a" -clt "A").
 func CompareStrings(a, b string, cs bool) int {
-	if !cs {
-		if c := strings.Compare(Fold(a), Fold(b)); c != 0 {
-			return c
-		}
+	fa, fb := Fold(a), Fold(b)
+	if c := strings.Compare(fa, fb); c != 0 || !cs {
+		return c
 	}
-	return strings.Compare(a, b)
+	ra, rb := []rune(a), []rune(b)
+	for i := 0; i < len(ra) && i < len(rb); i++ {
+		x, y := ra[i], rb[i]
+		if x == y {
+			continue
+		}
+		xl, yl := unicode.IsLower(x), unicode.IsLower(y)
+		switch {
+		case xl && !yl:
+			return -1
+		case yl && !xl:
+			return 1
+		case x < y:
+			return -1
+		}
+		return 1
+	}
+	return len(ra) - len(rb)
 }
 
 func cmpInt(a, b int64) int {

@@ -30,7 +30,8 @@ func (e *ConversionError) Error() string {
 }
 
 // ToString converts v to its text form, PowerShell's [string] cast: $null is
-// "", booleans are True/False, arrays join their elements with a space.
+// "", booleans are True/False, arrays join their elements with a space. An
+// object shows as @{Name=value; ...}, an array property as System.Object[].
 func ToString(v Value) string {
 	switch x := v.(type) {
 	case nil:
@@ -70,7 +71,12 @@ func ToString(v Value) string {
 			n, val := x.At(i)
 			sb.WriteString(n)
 			sb.WriteByte('=')
-			sb.WriteString(ToString(val))
+			if _, isList := val.([]Value); isList {
+				// .NET's ToString of an array, as PowerShell shows it here.
+				sb.WriteString("System.Object[]")
+			} else {
+				sb.WriteString(ToString(val))
+			}
 		}
 		sb.WriteByte('}')
 		return sb.String()
@@ -83,9 +89,26 @@ func ToString(v Value) string {
 	}
 }
 
-// FormatFloat formats a double the way PowerShell prints it: shortest
-// round-trip digits, no exponent for ordinary magnitudes.
+// FormatFloat formats a double the way PowerShell prints it: at most 15
+// significant digits (the precision PowerShell kept from .NET Framework's
+// default "G" format, so 1/3 shows as 0.333333333333333 and 0.1+0.2 as
+// 0.3), trailing zeros dropped, and an exponent (1E+15, 1E-05) outside
+// the range .NET writes in fixed notation.
 func FormatFloat(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case math.IsNaN(f):
+		return "NaN"
+	}
+	return strconv.FormatFloat(f, 'G', 15, 64)
+}
+
+// FormatFloatRoundTrip formats a double with the shortest digits that
+// read back as the same value (.NET Core's "R"), as JSON output needs.
+func FormatFloatRoundTrip(f float64) string {
 	switch {
 	case math.IsInf(f, 1):
 		return "Infinity"
@@ -96,9 +119,7 @@ func FormatFloat(f float64) string {
 	}
 	abs := math.Abs(f)
 	if abs != 0 && (abs >= 1e15 || abs < 1e-5) {
-		s := strconv.FormatFloat(f, 'E', -1, 64)
-		// .NET writes E+15 where Go writes E+15 too, but pads no zeros.
-		return s
+		return strconv.FormatFloat(f, 'E', -1, 64)
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }

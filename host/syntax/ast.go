@@ -78,6 +78,9 @@ type Pipeline struct {
 	// Expr is the first element when it is an expression, else nil.
 	Expr Expr
 	Cmds []*Command
+	// Redirs are the redirections of a pipeline that is only an
+	// expression ('text' > file.txt); a command keeps its own.
+	Redirs []*Redirect
 }
 
 // Command is one command invocation in a pipeline.

@@ -43,6 +43,10 @@ type parser struct {
 	// attribute arguments and parameter defaults.
 	noComma bool
 
+	// last is the end of the last token consumed: PowerShell reports a
+	// missing closing ')' and similar errors just after it.
+	last int
+
 	memo    map[memoKey]memoEntry
 	pk      token
 	pkOff   int
@@ -160,6 +164,13 @@ func (p *parser) partialTok(t token) bool {
 }
 
 func (p *parser) failTok(t token, msg string) { p.failRange(t.start, t.end, p.partialTok(t), msg) }
+
+// failAfter reports an error at the empty range at end (just after a
+// token), found while looking at token t, as PowerShell's
+// ReportIncompleteInput(After(...)) does.
+func (p *parser) failAfter(end int, t token, msg string) {
+	p.failRange(end, end, p.partialTok(t), msg)
+}
 
 // failAt reports an error at [start,end) found while looking at token t.
 func (p *parser) failAt(start, end int, t token, msg string) {
@@ -497,6 +508,10 @@ func (p *parser) parsePipeline() Stmt {
 			return p.parseAssignment(e, start)
 		}
 		pl.Expr = e
+		// 'text' > file.txt: an expression's output redirected.
+		for p.peek(modeArg).kind == tRedirect {
+			pl.Redirs = append(pl.Redirs, p.parseRedirect())
+		}
 	}
 	for {
 		t := p.peek(modeExpr)
@@ -596,29 +611,34 @@ func (p *parser) parseCommand() *Command {
 			if t.colon {
 				p.skipSpace()
 				if p.atArgEnd() {
-					p.failAt(t.start, t.end, p.peek(modeArg), fmt.Sprintf("Missing an argument for parameter '%s'.", t.text))
+					p.failAfter(t.end, p.peek(modeArg), fmt.Sprintf("Missing an argument for parameter '%s'.", t.text))
 				}
 				cp.Arg = p.parseArgValue()
 			}
 			cp.Span = p.spanFrom(t.start)
 			c.Elems = append(c.Elems, cp)
 		case tRedirect:
-			p.next(modeArg)
-			r := &Redirect{Stream: t.stream, Append: t.append, Merge: t.merge}
-			if !t.merge {
-				p.skipSpace()
-				if p.atArgEnd() {
-					p.failAt(t.start, t.end, p.peek(modeArg), "Missing file specification after redirection operator.")
-				}
-				r.Target = p.parseArgPrimary(">")
-			}
-			r.Span = p.spanFrom(t.start)
-			c.Redirs = append(c.Redirs, r)
+			c.Redirs = append(c.Redirs, p.parseRedirect())
 		default:
 			v := p.parseArgValue()
 			c.Elems = append(c.Elems, &CommandArg{Span: v.Range(), Value: v})
 		}
 	}
+}
+
+// parseRedirect parses a redirection operator and its target.
+func (p *parser) parseRedirect() *Redirect {
+	t := p.next(modeArg)
+	r := &Redirect{Stream: t.stream, Append: t.append, Merge: t.merge}
+	if !t.merge {
+		p.skipSpace()
+		if p.atArgEnd() {
+			p.failAfter(t.end, p.peek(modeArg), "Missing file specification after redirection operator.")
+		}
+		r.Target = p.parseArgPrimary(">")
+	}
+	r.Span = p.spanFrom(t.start)
+	return r
 }
 
 // atArgEnd reports whether the command's elements end here.
@@ -1132,7 +1152,7 @@ func (p *parser) parseParen() Expr {
 	p.skipNewlines()
 	t := p.peek(modeExpr)
 	if t.kind == tEOF {
-		p.failAt(open.start, open.end, t, "Missing closing ')' in expression.")
+		p.failAfter(p.last, t, "Missing closing ')' in expression.")
 	}
 	if t.kind == tRParen {
 		p.failTok(t, "An expression was expected after '('.")
@@ -1141,7 +1161,7 @@ func (p *parser) parseParen() Expr {
 	p.skipNewlines()
 	t = p.peek(modeExpr)
 	if t.kind == tEOF {
-		p.failAt(open.start, open.end, t, "Missing closing ')' in expression.")
+		p.failAfter(p.last, t, "Missing closing ')' in expression.")
 	}
 	if t.kind != tRParen {
 		p.unexpected(t)
@@ -1193,7 +1213,7 @@ func (p *parser) parseHash() Expr {
 		}
 		t = p.peek(modeExpr)
 		if t.kind != tAssign || t.text != "=" {
-			p.failTok(t, "Missing '=' operator after key in hash literal.")
+			p.failAfter(p.last, t, "Missing '=' operator after key in hash literal.")
 		}
 		p.next(modeExpr)
 		p.skipNewlines()
@@ -1253,7 +1273,7 @@ func (p *parser) parseCond(kw token, missingOpen, missingCond, missingClose stri
 	if t.kind != tLParen {
 		p.failTok(t, missingOpen)
 	}
-	open := p.next(modeExpr)
+	p.next(modeExpr)
 	p.skipNewlines()
 	if p.atStatementEnd() {
 		p.failTok(p.peek(modeExpr), missingCond)
@@ -1265,7 +1285,7 @@ func (p *parser) parseCond(kw token, missingOpen, missingCond, missingClose stri
 	p.skipNewlines()
 	t = p.peek(modeExpr)
 	if t.kind == tEOF {
-		p.failAt(open.start, open.end, t, missingClose)
+		p.failAfter(p.last, t, missingClose)
 	}
 	if t.kind != tRParen {
 		p.failTok(t, missingClose)
@@ -1311,7 +1331,7 @@ func (p *parser) parseForeach(label string, start int) Stmt {
 	if t.kind != tLParen {
 		p.failTok(t, "Missing opening '(' after keyword 'foreach'.")
 	}
-	open := p.next(modeExpr)
+	p.next(modeExpr)
 	p.skipNewlines()
 	v := p.peek(modeExpr)
 	if v.kind != tVariable {
@@ -1320,7 +1340,7 @@ func (p *parser) parseForeach(label string, start int) Stmt {
 	p.next(modeExpr)
 	p.skipNewlines()
 	if p.peekWord() != "in" {
-		p.failTok(p.peek(modeArg), "Missing 'in' after variable in foreach loop.")
+		p.failAfter(v.end, p.peek(modeArg), "Missing 'in' after variable in foreach loop.")
 	}
 	p.next(modeArg)
 	p.skipNewlines()
@@ -1331,7 +1351,7 @@ func (p *parser) parseForeach(label string, start int) Stmt {
 	p.skipNewlines()
 	t = p.peek(modeExpr)
 	if t.kind == tEOF {
-		p.failAt(open.start, open.end, t, "Missing closing ')' after expression in 'foreach' statement.")
+		p.failAfter(p.last, t, "Missing closing ')' after expression in 'foreach' statement.")
 	}
 	if t.kind != tRParen {
 		p.failTok(t, "Missing closing ')' after expression in 'foreach' statement.")
@@ -1375,7 +1395,7 @@ func (p *parser) parseFor(label string, start int) Stmt {
 	if t.kind != tLParen {
 		p.failTok(t, "Missing opening '(' after keyword 'for'.")
 	}
-	open := p.next(modeExpr)
+	p.next(modeExpr)
 	saved := p.noComma
 	p.noComma = false
 	s := &For{Label: label}
@@ -1402,7 +1422,7 @@ func (p *parser) parseFor(label string, start int) Stmt {
 	p.noComma = saved
 	t = p.peek(modeExpr)
 	if t.kind == tEOF {
-		p.failAt(open.start, open.end, t, "Missing closing ')' after expression in 'for' statement.")
+		p.failAfter(p.last, t, "Missing closing ')' after expression in 'for' statement.")
 	}
 	if t.kind != tRParen {
 		p.failTok(t, "Missing closing ')' after expression in 'for' statement.")
@@ -1428,7 +1448,7 @@ func (p *parser) parseFunction() Stmt {
 	}
 	name := p.src[nameStart:p.off]
 	if name == "" {
-		p.failAt(kw.start, kw.end, p.peek(modeArg), fmt.Sprintf("Missing name after '%s' keyword.", strings.ToLower(p.src[kw.start:kw.end])))
+		p.failAfter(kw.end, p.peek(modeArg), fmt.Sprintf("Missing name after '%s' keyword.", strings.ToLower(p.src[kw.start:kw.end])))
 	}
 	p.skipSpace()
 	var params []*Parameter
@@ -1480,7 +1500,7 @@ func (p *parser) parseParamList(open token) []*Parameter {
 			return out
 		}
 		if t.kind == tEOF {
-			p.failAt(open.start, open.end, t, "Missing ')' in function parameter list.")
+			p.failAfter(p.last, t, "Missing ')' in function parameter list.")
 		}
 		out = append(out, p.parseParameter())
 		p.skipNewlines()
@@ -1492,7 +1512,7 @@ func (p *parser) parseParamList(open token) []*Parameter {
 			p.next(modeExpr)
 			return out
 		case tEOF:
-			p.failAt(open.start, open.end, t, "Missing ')' in function parameter list.")
+			p.failAfter(p.last, t, "Missing ')' in function parameter list.")
 		default:
 			p.failTok(t, "Missing ')' in function parameter list.")
 		}

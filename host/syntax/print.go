@@ -270,6 +270,7 @@ func (pr *printer) keywordValue(kw string, v Stmt) {
 func (pr *printer) pipeline(p *Pipeline) {
 	if p.Expr != nil {
 		pr.expr(p.Expr)
+		pr.redirs(p.Redirs)
 	}
 	for i, c := range p.Cmds {
 		if i > 0 || p.Expr != nil {
@@ -303,7 +304,11 @@ func (pr *printer) command(c *Command, first bool) {
 			pr.arg(e.Value)
 		}
 	}
-	for _, r := range c.Redirs {
+	pr.redirs(c.Redirs)
+}
+
+func (pr *printer) redirs(list []*Redirect) {
+	for _, r := range list {
 		pr.w(" ")
 		if r.Stream != '1' {
 			pr.sb.WriteByte(r.Stream)

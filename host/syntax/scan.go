@@ -223,6 +223,9 @@ func (p *parser) next(m mode) token {
 	t := p.peek(m)
 	p.off = p.pkEnd
 	p.pkValid = false
+	if t.kind != tEOF {
+		p.last = t.end
+	}
 	return t
 }
 
