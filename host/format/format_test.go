@@ -345,3 +345,34 @@ func TestRegisterView(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestFlushEndsHeldBackTable: output written between objects (Write-Host)
+// makes the shell flush; the held-back table is written and ended, and the
+// next object starts a new table, so the order on screen is the order of
+// production.
+func TestFlushEndsHeldBackTable(t *testing.T) {
+	var lines []string
+	f := New(Config{}, func(l string) error { lines = append(lines, l); return nil })
+	typ := object.NewType("T", object.P("Name", object.KindString))
+	if err := f.Write(object.New(typ, "ab")); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) != 0 {
+		t.Fatalf("rows should be held back before a flush: %q", lines)
+	}
+	if err := f.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	lines = append(lines, "HOST")
+	if err := f.Write(object.New(typ, "abcdef")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(lines, "|")
+	want := "|Name|----|ab||HOST||Name|----|abcdef|"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

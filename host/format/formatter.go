@@ -158,6 +158,17 @@ const dateBlock ViewKind = 100
 // Close ends the current block. The formatter may be used again after.
 func (f *Formatter) Close() error { return f.closeBlock() }
 
+// Flush ends a table whose rows are still held back to size its columns,
+// writing them; the next object starts a new table with its own header.
+// The shell calls it before other output reaches the same screen
+// (Write-Host, What if lines), so that output keeps its order.
+func (f *Formatter) Flush() error {
+	if b := f.blk; b != nil && b.kind == Table && !b.sized && len(b.rows) > 0 {
+		return f.closeBlock()
+	}
+	return nil
+}
+
 func (f *Formatter) closeBlock() error {
 	b := f.blk
 	if b == nil {
@@ -486,3 +497,6 @@ func (s *writerSink) flush(err error) error {
 func (s *writerSink) Write(v object.Value) error { return s.flush(s.f.Write(v)) }
 
 func (s *writerSink) Close() error { return s.flush(s.f.Close()) }
+
+// Flush writes the rows the formatter holds back; see [Formatter.Flush].
+func (s *writerSink) Flush() error { return s.flush(s.f.Flush()) }

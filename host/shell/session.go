@@ -61,6 +61,7 @@ type Session struct {
 	operator string
 	osAcct   string
 	term     *terminal
+	out      format.Sink // the current Out-Default
 	closers  []func() error
 	plugins  *plugin.Manager
 }
@@ -118,7 +119,9 @@ func (s *Session) setUp(ctx context.Context) error {
 			width = w
 		}
 	}
-	builtin.Register(s.reg, builtin.Options{Stdout: s.cfg.Stdout, TerminalWidth: width,
+	s.term = s.newTerminal()
+	hostOut := &flushingWriter{w: s.term.stdout, s: s}
+	builtin.Register(s.reg, builtin.Options{Stdout: hostOut, TerminalWidth: width,
 		Topic: about.Topic, TopicNames: about.Names})
 	admincmd.Register(s.reg, &admincmd.Deps{Store: st, Authorizer: s.authz, Decider: s.authz, OSAccount: s.osAcct})
 	if err := s.registerServices(ctx); err != nil {
@@ -129,21 +132,23 @@ func (s *Session) setUp(ctx context.Context) error {
 	for i, a := range s.cfg.Args {
 		args[i] = a
 	}
-	s.term = s.newTerminal()
 	var host engine.Host
 	if s.term.host != nil {
 		host = s.term.host
 	}
 	s.eng = engine.New(engine.Options{
 		Registry:   s.reg,
-		Stdout:     s.term.stdout,
+		Stdout:     hostOut,
 		Stderr:     s.term.stderr,
 		Host:       host,
 		Operator:   s.operator,
 		Args:       args,
 		OnProgress: s.term.progress.Report,
-		NewOutput: func(w io.Writer) engine.Sink {
-			return format.NewOutDefault(w, width)
+		NewOutput: func(io.Writer) engine.Sink {
+			// The formatter writes to the terminal directly; everything else
+			// written to stdout first makes it flush its held-back rows.
+			s.out = format.NewOutDefault(s.term.stdout, width)
+			return s.out
 		},
 	})
 	return nil
@@ -186,4 +191,22 @@ func (s *Session) Run(ctx context.Context, src, name string) int {
 		_ = f.Flush()
 	}
 	return code
+}
+
+// flushingWriter is stdout for everything but Out-Default (Write-Host,
+// What if lines): it flushes the rows Out-Default holds back to size its
+// table columns before writing, so that output appears in the order it was
+// produced.
+type flushingWriter struct {
+	w io.Writer
+	s *Session
+}
+
+func (f *flushingWriter) Write(p []byte) (int, error) {
+	if fl, ok := f.s.out.(interface{ Flush() error }); ok {
+		if err := fl.Flush(); err != nil {
+			return 0, err
+		}
+	}
+	return f.w.Write(p)
 }
