@@ -170,6 +170,21 @@ func (d *Deps) getRole() *cmdlet.Info {
 	}
 }
 
+// targetRole authorises the running cmdlet and finds the role its
+// -Identity names; nil (with the error to return, if any) when the
+// operator is denied or there is no such role.
+func (d *Deps) targetRole(rt cmdlet.Runtime, a *cmdlet.Args) (*store.Role, error) {
+	if ok, err := d.check(rt, nil); !ok {
+		return nil, err
+	}
+	id := a.String("Identity")
+	r, err := d.role(rt.Context(), id)
+	if err != nil || r != nil {
+		return r, err
+	}
+	return nil, notFound(rt, "The role", id)
+}
+
 // listChange is a -Cmdlets/-UserScopes value: a plain list replaces, a
 // hashtable @{Add=...; Remove=...; Replace=...} edits (PSListModifier).
 func listChange(v object.Value, old []string) ([]string, error) {
@@ -374,17 +389,11 @@ func (d *Deps) setRole() *cmdlet.Info {
 		Source: "builtin",
 		New: func() cmdlet.Command {
 			return &cmdlet.Funcs{OnProcess: func(rt cmdlet.Runtime, a *cmdlet.Args) error {
-				if ok, err := d.check(rt, nil); !ok {
-					return err
-				}
-				id := a.String("Identity")
-				r, err := d.role(rt.Context(), id)
-				if err != nil {
-					return err
-				}
+				r, err := d.targetRole(rt, a)
 				if r == nil {
-					return notFound(rt, "The role", id)
+					return err
 				}
+				id := r.Name
 				if err := applyLists(a, r, r.IsStandard); err != nil {
 					return rt.WriteError(cmdlet.NewError(cmdlet.InvalidOperation, "RoleNotChangeable", id, err))
 				}
@@ -409,17 +418,11 @@ func (d *Deps) removeRole() *cmdlet.Info {
 		Source:                "builtin",
 		New: func() cmdlet.Command {
 			return &cmdlet.Funcs{OnProcess: func(rt cmdlet.Runtime, a *cmdlet.Args) error {
-				if ok, err := d.check(rt, nil); !ok {
-					return err
-				}
-				id := a.String("Identity")
-				r, err := d.role(rt.Context(), id)
-				if err != nil {
-					return err
-				}
+				r, err := d.targetRole(rt, a)
 				if r == nil {
-					return notFound(rt, "The role", id)
+					return err
 				}
+				id := r.Name
 				if r.IsStandard {
 					return rt.WriteError(cmdlet.NewError(cmdlet.InvalidOperation, "StandardRole", id,
 						fmt.Errorf("the standard role %q cannot be removed", r.Name)))

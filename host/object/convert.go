@@ -231,12 +231,9 @@ func ToInt(v Value) (int64, error) {
 		}
 		return int64(math.RoundToEven(x)), nil
 	case string:
-		if strings.TrimSpace(x) == "" {
-			return 0, nil
-		}
-		n, ok := ParseNumber(x)
-		if !ok {
-			return 0, &ConversionError{Value: v, Target: "Int64", Reason: "Input string was not in a correct format."}
+		n, err := parseNumeric(x, "Int64")
+		if err != nil || n == nil {
+			return 0, err
 		}
 		return ToInt(n)
 	case []Value:
@@ -245,6 +242,19 @@ func ToInt(v Value) (int64, error) {
 		}
 	}
 	return 0, &ConversionError{Value: v, Target: "Int64"}
+}
+
+// parseNumeric parses text for a numeric conversion: blank text is 0 (a
+// nil result), text that is not a number a ConversionError naming it.
+func parseNumeric(s, target string) (Value, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	n, ok := ParseNumber(s)
+	if !ok {
+		return nil, &ConversionError{Value: s, Target: target, Reason: "Input string was not in a correct format."}
+	}
+	return n, nil
 }
 
 // ToFloat converts v to a double.
@@ -262,12 +272,9 @@ func ToFloat(v Value) (float64, error) {
 		}
 		return 0, nil
 	case string:
-		if strings.TrimSpace(x) == "" {
-			return 0, nil
-		}
-		n, ok := ParseNumber(x)
-		if !ok {
-			return 0, &ConversionError{Value: v, Target: "Double", Reason: "Input string was not in a correct format."}
+		n, err := parseNumeric(x, "Double")
+		if err != nil || n == nil {
+			return 0, err
 		}
 		return ToFloat(n)
 	case []Value:
