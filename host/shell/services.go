@@ -8,6 +8,7 @@ import (
 
 	"pinsh/host/cscmd"
 	"pinsh/host/plugin"
+	"pinsh/host/plugincmd"
 )
 
 // registerServices registers the directory and PIN-policy cmdlets and the
@@ -28,6 +29,7 @@ func (s *Session) registerServices(ctx context.Context) error {
 	s.closers = append(s.closers, func() error { return m.Close(context.Background()) })
 	_, errs := m.Discover(ctx)
 	errs = append(errs, m.Register(s.reg)...)
+	plugincmd.Register(s.reg, &plugincmd.Deps{Manager: m, Store: s.store, Decider: s.authz, OSAccount: s.osAcct})
 	for _, e := range errs {
 		fmt.Fprintf(s.cfg.Stderr, "WARNING: %v\n", e)
 	}
