@@ -217,6 +217,22 @@ func runPipeline(f *frame, en enumFn, cmds []*cmdCode, out outlet) (err error) {
 		}
 		stages[i] = st
 	}
+	// A command whose End never runs (its stage was stopped, or a
+	// terminating error ended the pipeline) is disposed of if it can be:
+	// a plugin stage then frees its instance and commits nothing more.
+	ended := make([]bool, len(stages))
+	defer func() {
+		for i, st := range stages {
+			if ended[i] {
+				continue
+			}
+			if cs, ok := st.(*cmdStage); ok {
+				if d, ok := cs.cmd.(interface{ Dispose() }); ok {
+					d.Dispose()
+				}
+			}
+		}
+	}()
 	var closers []func() error
 	defer func() {
 		for _, c := range closers {
@@ -294,6 +310,7 @@ func runPipeline(f *frame, en enumFn, cmds []*cmdCode, out outlet) (err error) {
 		}
 	}
 	for i := from; i < len(stages); i++ {
+		ended[i] = true
 		if err := stages[i].end(); err != nil {
 			if j := stopIndex(stages, err); j >= i {
 				i = j

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 
 	"pinsh/host/cmdlet"
@@ -72,5 +73,46 @@ func TestStopUpstream(t *testing.T) {
 				t.Errorf("stderr %q, exit status %d", r.err, r.code)
 			}
 		})
+	}
+}
+
+// disposer records whether the engine ended or disposed of it.
+type disposer struct {
+	funcCmd
+	log *[]string
+}
+
+func (d *disposer) Dispose() { *d.log = append(*d.log, "dispose") }
+
+// TestDisposeAbandonedStages: a command whose End never runs (stopped
+// upstream, or a terminating error) is disposed of exactly once; one that
+// ends is not.
+func TestDisposeAbandonedStages(t *testing.T) {
+	var log []string
+	reg := testRegistry()
+	reg.MustAdd(takeInfo())
+	reg.MustAdd(&cmdlet.Info{Name: "Held", Params: []cmdlet.Param{inputParam()},
+		New: func() cmdlet.Command {
+			return &disposer{log: &log, funcCmd: funcCmd{
+				process: func(rt cmdlet.Runtime, a *cmdlet.Args) error {
+					v, _ := a.Get("InputObject")
+					return rt.WriteObject(v)
+				},
+				end: func(rt cmdlet.Runtime, a *cmdlet.Args) error {
+					log = append(log, "end")
+					return nil
+				},
+			}}
+		}})
+	for _, c := range []struct{ script, want string }{
+		{"1..10 | Held | Take 2", "dispose"},
+		{"1..3 | Held", "end"},
+		{"1..3 | Held | ForEach-Object { throw 'boom' }", "dispose"},
+	} {
+		log = nil
+		runWith(t, Options{Registry: reg}, c.script)
+		if got := strings.Join(log, ","); got != c.want {
+			t.Errorf("%s: %q, want %q", c.script, got, c.want)
+		}
 	}
 }
