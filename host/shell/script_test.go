@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,9 +19,27 @@ import (
 var update = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar")
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(cleanupM{m}, map[string]func(){
 		"pinsh-exe": func() { os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
+}
+
+// cleanupM removes the plugins built for the run once every test is done.
+type cleanupM struct{ m *testing.M }
+
+func (c cleanupM) Run() int {
+	code := c.m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	return code
+}
+
+// built holds the plugins built once for all the tests of the run.
+var built struct {
+	once       sync.Once
+	dir, cache string
+	err        error
 }
 
 // TestScripts runs the transcript tests in testdata/script: each txtar file
@@ -60,32 +79,45 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// buildPlugins builds every plugins/<name> into a directory shared by all
-// the scripts of this run, and returns it with a shared compile cache.
+// buildPlugins builds every plugins/<name> once per test run, into a
+// directory shared by every test, and returns it with a shared compile
+// cache (each plugin is compiled once, as after an install).
 func buildPlugins(t *testing.T) (dir, cache string) {
 	t.Helper()
-	dir, cache = t.TempDir(), t.TempDir()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := os.ReadDir(filepath.Join(root, "plugins"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
+	built.once.Do(func() {
+		built.dir, built.err = os.MkdirTemp("", "pinsh-plugins-")
+		if built.err != nil {
+			return
 		}
-		cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o",
-			filepath.Join(dir, e.Name()+".wasm"), "./plugins/"+e.Name())
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("building plugin %s: %v\n%s", e.Name(), err, out)
+		built.cache = filepath.Join(built.dir, "cache")
+		root, err := filepath.Abs("../..")
+		if err != nil {
+			built.err = err
+			return
 		}
+		entries, err := os.ReadDir(filepath.Join(root, "plugins"))
+		if err != nil {
+			built.err = err
+			return
+		}
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o",
+				filepath.Join(built.dir, e.Name()+".wasm"), "./plugins/"+e.Name())
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				built.err = fmt.Errorf("building plugin %s: %v\n%s", e.Name(), err, out)
+				return
+			}
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return dir, cache
+	return built.dir, built.cache
 }
 
 func runPinsh(ts *testscript.TestScript, neg bool, args []string) {
