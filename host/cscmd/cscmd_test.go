@@ -158,7 +158,7 @@ func TestGetCsUserQueries(t *testing.T) {
 		{"result size 0", []object.Value{"-ResultSize", int64(0)}, nil, ""},
 		{"result size unlimited", []object.Value{"-ResultSize", "Unlimited"}, expected(enabled), ""},
 		{"result size negative", []object.Value{"-ResultSize", int64(-1)}, nil,
-			"TERMINATING: Cannot validate argument on parameter 'ResultSize'. The argument -1 is outside the range 0 to 2147483647."},
+			"TERMINATING: Cannot validate argument on parameter 'ResultSize'. The -1 argument is less than the minimum allowed range of 0. Supply an argument that is greater than or equal to 0 and then try the command again."},
 		{"OCS server", []object.Value{"-OnOfficeCommunicationServer"}, nil, ""},
 	}
 	for _, tt := range tests {
@@ -255,7 +255,7 @@ func TestPinPolicyCmdlets(t *testing.T) {
 	steps := []step{
 		{"New-CsPinPolicy", []object.Value{"-Identity", "RedmondPinPolicy", "-MinPasswordLength", int64(7)}, nil, "Tag:RedmondPinPolicy", ""},
 		{"New-CsPinPolicy", []object.Value{"tag:redmondpinpolicy"}, nil, "",
-			`The PIN policy "Tag:redmondpinpolicy" already exists. Use Set-CsPinPolicy to change it.`},
+			`The PIN policy "Tag:RedmondPinPolicy" already exists. Use Set-CsPinPolicy to change it.`},
 		{"New-CsPinPolicy", []object.Value{"Global"}, nil, "",
 			"The global PIN policy always exists and a second one cannot be created. Use Set-CsPinPolicy to change it."},
 		{"New-CsPinPolicy", []object.Value{"site:Redmond", "-AllowCommonPatterns", true, "-MaximumLogonAttempts", int64(12)}, nil, "Site:Redmond", ""},

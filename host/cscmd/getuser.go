@@ -8,6 +8,7 @@ import (
 	"pinsh/host/cmdlet"
 	"pinsh/host/directory"
 	"pinsh/host/object"
+	"pinsh/host/pin"
 	"pinsh/host/store"
 )
 
@@ -114,8 +115,8 @@ func parseResultSize(v object.Value) (int64, error) {
 	if err != nil {
 		return 0, errorf("Cannot bind parameter 'ResultSize'. Cannot convert value %q to type \"Unlimited[UInt32]\". Use a number from 0 to 2147483647 or Unlimited.", object.ToString(v))
 	}
-	if n < 0 || n > math.MaxInt32 {
-		return 0, errorf("Cannot validate argument on parameter 'ResultSize'. The argument %d is outside the range 0 to 2147483647.", n)
+	if err := pin.CheckRange("ResultSize", n, [2]int64{0, math.MaxInt32}); err != nil {
+		return 0, err
 	}
 	return n, nil
 }
@@ -151,7 +152,9 @@ func (g *getUser) process(rt cmdlet.Runtime, a *cmdlet.Args) error {
 	if g.ad {
 		newObj = ADUserObject
 	}
-	q := store.UserQuery{Identity: identity, OU: ou, EnabledOnly: !g.ad, Unassigned: a.Bool("UnassignedUser")}
+	// Remember: a downstream PIN cmdlet that looks each user up again (by
+	// the DN in Identity) and reads its PIN state needs no query.
+	q := store.UserQuery{Identity: identity, OU: ou, EnabledOnly: !g.ad, Unassigned: a.Bool("UnassignedUser"), Remember: true}
 	found := false
 	err := g.d.Store.EachUser(ctx, q, func(u *store.User) error {
 		found = true

@@ -21,6 +21,8 @@ func importInfo(d *Deps) *cmdlet.Info {
 				Aliases: []string{"FullName"}, Help: "The LDIF (.ldf, .ldif) or CSV (.csv) file."},
 			{Name: "NetBiosName", Kind: object.KindString, Position: -1,
 				Help: "The NetBIOS domain name for domain\\logon identities; by default the first DC= label of the domain."},
+			{Name: "SiteName", Kind: object.KindString, Position: -1,
+				Help: "The Lync site of the store's users: its site:<name> PIN policy applies to users without a per-user policy."},
 			{Name: "Format", Kind: object.KindString, Position: -1, Values: []string{"Ldif", "Csv"},
 				Help: "The file format, when the extension does not say."},
 		},
@@ -50,6 +52,7 @@ func runImport(d *Deps, rt cmdlet.Runtime, a *cmdlet.Args) error {
 	}
 	res, err := directory.Import(rt.Context(), d.Store, path, directory.Options{
 		NetBiosName: a.String("NetBiosName"),
+		SiteName:    a.String("SiteName"),
 		Format:      a.String("Format"),
 		Audit:       &store.AuditRecord{Operator: rt.Operator(), OSAccount: d.OSAccount, Cmdlet: rt.CommandName()},
 	})

@@ -263,13 +263,13 @@ func newPolicyInfo(d *Deps) *cmdlet.Info {
 				if ok, err := d.shouldProcess(rt, a, p.Identity(), "NewPinPolicy"); err != nil || !ok {
 					return err
 				}
-				exists := false
+				var existing *store.PinPolicy
 				err = d.Store.Write(rt.Context(), func(tx *store.Tx) error {
 					old, err := tx.PinPolicy(p.Key())
 					if err != nil {
 						return err
 					}
-					if exists = old != nil; exists {
+					if existing = old; old != nil {
 						return nil
 					}
 					if err := tx.PutPinPolicy(&p); err != nil {
@@ -280,9 +280,9 @@ func newPolicyInfo(d *Deps) *cmdlet.Info {
 				if err != nil {
 					return err
 				}
-				if exists {
+				if existing != nil {
 					return rt.WriteError(cmdlet.NewError(cmdlet.ResourceExists, "PinPolicyExists", p.Identity(),
-						errorf("The PIN policy \"%s\" already exists. Use Set-CsPinPolicy to change it.", p.Identity())))
+						errorf("The PIN policy \"%s\" already exists. Use Set-CsPinPolicy to change it.", existing.Identity())))
 				}
 				return rt.WriteObject(PolicyObject(&p))
 			}}
@@ -459,7 +459,7 @@ func grantPolicyInfo(d *Deps) *cmdlet.Info {
 	return &cmdlet.Info{
 		Name:     "Grant-CsPinPolicy",
 		Synopsis: "Assigns a per-user PIN policy to users, or unassigns it.",
-		Description: "Assigns the per-user policy tag:<PolicyName> to each user the Identity names. " +
+		Description: "Assigns the per-user policy tag:<PolicyName> to each user enabled for Lync Server that the Identity names. " +
 			"-PolicyName $null (or no -PolicyName) unassigns it, so the site or global policy applies.",
 		Params: []cmdlet.Param{
 			{Name: "Identity", Kind: object.KindString, Mandatory: true, Position: 0, FromPipeline: true,
@@ -482,8 +482,13 @@ func grantPolicyInfo(d *Deps) *cmdlet.Info {
 				ctx := rt.Context()
 				tag := ""
 				if v, _ := a.Get("PolicyName"); v != nil {
-					tag = strings.TrimSpace(object.ToString(v))
-					if pre, rest, ok := strings.Cut(tag, ":"); ok && strings.EqualFold(strings.TrimSpace(pre), "tag") {
+					name := strings.TrimSpace(object.ToString(v))
+					tag = name
+					if pre, rest, ok := strings.Cut(name, ":"); ok {
+						if !strings.EqualFold(strings.TrimSpace(pre), "tag") {
+							return rt.WriteError(cmdlet.NewError(cmdlet.InvalidArgument, "NotPerUserPolicy", name,
+								errorf("The policy \"%s\" is not a per-user policy. Grant-CsPinPolicy assigns per-user (tag:) policies only.", name)))
+						}
 						tag = strings.TrimSpace(rest)
 					}
 				}
@@ -499,7 +504,7 @@ func grantPolicyInfo(d *Deps) *cmdlet.Info {
 				}
 				v, _ := a.Get("Identity")
 				id := IdentityOf(v)
-				return d.eachUser(rt, rt.CommandName(), id, false, func(u *store.User) error {
+				return d.eachUser(rt, rt.CommandName(), id, true, func(u *store.User) error {
 					if ok, err := d.shouldProcess(rt, a, u.SipURI(), "GrantPinPolicy"); err != nil || !ok {
 						return err
 					}

@@ -2,6 +2,7 @@ package cscmd
 
 import (
 	"fmt"
+	"time"
 
 	"pinsh/host/cmdlet"
 	"pinsh/host/object"
@@ -15,7 +16,7 @@ func testPinInfo(d *Deps) *cmdlet.Info {
 		Synopsis: "Checks a user's PIN as a dial-in or phone logon would, counting the attempt.",
 		Description: "Emits $True when the PIN is right and $False otherwise. Every attempt counts toward the lockout " +
 			"rules of the user's PIN policy: a wrong PIN can lock the PIN temporarily or until Unlock-CsClientPin; " +
-			"a locked or expired PIN is refused.",
+			"a locked or expired PIN is refused. Only users enabled for Lync Server have PINs.",
 		Params: []cmdlet.Param{
 			{Name: "Identity", Kind: object.KindString, Mandatory: true, Position: 0, FromPipeline: true,
 				FromPipelineByName: true, Completer: "identity", Help: "The user, in any identity form."},
@@ -37,7 +38,7 @@ func testPinInfo(d *Deps) *cmdlet.Info {
 				pinText := a.String("Pin")
 				info := pin.AuditInfo{Operator: rt.Operator(), OSAccount: d.OSAccount, Cmdlet: rt.CommandName()}
 				found := false
-				err := d.Store.EachUser(rt.Context(), store.UserQuery{Identity: id}, func(u *store.User) error {
+				err := d.Store.EachUser(rt.Context(), store.UserQuery{Identity: id, EnabledOnly: true}, func(u *store.User) error {
 					found = true
 					if ok, err := d.allow(rt, rt.CommandName(), target(u)); err != nil || !ok {
 						return err
@@ -49,18 +50,21 @@ func testPinInfo(d *Deps) *cmdlet.Info {
 						}
 						return rt.WriteObject(false)
 					}
-					switch res.Outcome {
-					case pin.Locked:
-						rt.WriteWarning(fmt.Sprintf("The PIN for %s is locked. Unlock it with Unlock-CsClientPin.", u.SipURI()))
-					case pin.TempLocked:
-						rt.WriteWarning(fmt.Sprintf("The PIN for %s is temporarily locked after too many failed attempts.", u.SipURI()))
-					case pin.Expired:
-						rt.WriteWarning(fmt.Sprintf("The PIN for %s has expired.", u.SipURI()))
-					case pin.NotSet:
-						rt.WriteWarning(fmt.Sprintf("No PIN is set for %s.", u.SipURI()))
-					}
-					if res.NowLocked {
-						rt.WriteWarning(fmt.Sprintf("Too many failed attempts: the PIN for %s is now locked.", u.SipURI()))
+					sip := u.SipURI()
+					switch {
+					case res.NowLocked && res.Lock == pin.TempLocked:
+						rt.WriteWarning(fmt.Sprintf("Too many failed attempts: the PIN for %s is locked for one hour, until %s.",
+							sip, res.LockedUntil.UTC().Format(time.RFC3339)))
+					case res.NowLocked:
+						rt.WriteWarning(fmt.Sprintf("Too many failed attempts: the PIN for %s is now locked. Unlock it with Unlock-CsClientPin.", sip))
+					case res.Outcome == pin.Locked:
+						rt.WriteWarning(fmt.Sprintf("The PIN for %s is locked. Unlock it with Unlock-CsClientPin.", sip))
+					case res.Outcome == pin.TempLocked:
+						rt.WriteWarning(fmt.Sprintf("The PIN for %s is temporarily locked after too many failed attempts.", sip))
+					case res.Outcome == pin.Expired:
+						rt.WriteWarning(fmt.Sprintf("The PIN for %s has expired.", sip))
+					case res.Outcome == pin.NotSet:
+						rt.WriteWarning(fmt.Sprintf("No PIN is set for %s.", sip))
 					}
 					return rt.WriteObject(res.OK)
 				})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"pinsh/host/object"
@@ -121,6 +122,33 @@ func init() {
 
 var attrEnterpriseVoiceFold = object.Fold(attrEnterpriseVoice)
 
+// attrKeys caches the folded form of attribute names: an import folds
+// the same few names (as the file spells them) millions of times.
+var attrKeys struct {
+	sync.Mutex
+	m map[string]string
+}
+
+// attrKey returns object.Fold(name), from the cache when it can.
+func attrKey(name string) string {
+	attrKeys.Lock()
+	k, ok := attrKeys.m[name]
+	attrKeys.Unlock()
+	if ok {
+		return k
+	}
+	k = object.Fold(name)
+	attrKeys.Lock()
+	if attrKeys.m == nil {
+		attrKeys.m = map[string]string{}
+	}
+	if len(attrKeys.m) < 4096 { // a hostile file may invent names
+		attrKeys.m[strings.Clone(name)] = k
+	}
+	attrKeys.Unlock()
+	return k
+}
+
 // parseGUID reads an objectGUID given as 16 raw bytes (Active Directory's
 // mixed-endian layout, as ldifde exports it base64-encoded) or as text
 // ("{...}" optional) and returns it in canonical lower-case text form.
@@ -178,7 +206,7 @@ func setUserAttr(u *store.User, name, value string) error {
 		return strings.TrimSpace(value), nil
 	}
 	var err error
-	switch object.Fold(name) {
+	switch k := attrKey(name); k {
 	case "objectguid":
 		if value == "" {
 			u.GUID = ""
@@ -229,7 +257,6 @@ func setUserAttr(u *store.User, name, value string) error {
 	case attrEnterpriseVoiceFold:
 		u.EnterpriseVoiceEnabled, err = parseBool("EnterpriseVoiceEnabled", value)
 	default:
-		k := object.Fold(name)
 		if skipExtra[k] || !utf8.ValidString(value) || len(value) > 1024 || value == "" {
 			return nil
 		}

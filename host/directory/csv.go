@@ -129,7 +129,7 @@ func (c *CSVReader) Next() (*Entry, error) {
 			}
 			return nil, &Problem{File: c.file, Line: pe.StartLine + c.lineOffset, Reason: reason}
 		}
-		return nil, err
+		return nil, fmt.Errorf("Cannot read the directory file %s: %w", c.file, err)
 	}
 	line, _ := c.r.FieldPos(0)
 	line += c.lineOffset

@@ -32,6 +32,7 @@ type FilterError struct {
 	Msg    string
 }
 
+// Error names the filter, the position (1-based) and the reason.
 func (e *FilterError) Error() string {
 	return fmt.Sprintf("The LDAP filter \"%s\" is invalid at position %d: %s.", clip(e.Filter), e.Pos+1, e.Msg)
 }

@@ -20,6 +20,9 @@ type Options struct {
 	// first DC= label of the imported domain is used when the store has
 	// none yet.
 	NetBiosName string
+	// SiteName, when set, records the Lync site of the store's users: its
+	// site:<name> PIN policy applies to users without a per-user policy.
+	SiteName string
 	// Format is "ldif" or "csv"; "" decides by the file name's extension
 	// (.ldf, .ldif, .csv) or else by the content.
 	Format string
@@ -75,21 +78,24 @@ func Import(ctx context.Context, st *store.Store, path string, opts Options) (*R
 		format = formatOf(path)
 	}
 	if format != "ldif" && format != "csv" && format != "auto" {
-		return nil, fmt.Errorf("unknown directory file format %q; use ldif or csv", opts.Format)
+		return nil, fmt.Errorf("Unknown directory file format %q; use Ldif or Csv.", opts.Format)
 	}
 	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("Cannot find the directory file %s.", path)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the directory file: %w", err)
+		return nil, fmt.Errorf("Cannot read the directory file %s: %w", path, err)
 	}
 	if fi.IsDir() {
-		return nil, fmt.Errorf("cannot read the directory file %s: it is a directory", path)
+		return nil, fmt.Errorf("Cannot read the directory file %s: it is a directory.", path)
 	}
 	res := &Result{}
 	err = st.Write(ctx, func(tx *store.Tx) error {
 		*res = Result{File: path}
 		f, err := os.Open(path)
 		if err != nil {
-			return fmt.Errorf("cannot read the directory file: %w", err)
+			return fmt.Errorf("Cannot read the directory file %s: %w", path, err)
 		}
 		defer f.Close()
 		br := bufio.NewReaderSize(f, 256<<10)
@@ -109,7 +115,7 @@ func Import(ctx context.Context, st *store.Store, path string, opts Options) (*R
 			return err
 		}
 		defer w.Close()
-		imp := &importer{ctx: ctx, tx: tx, w: w, res: res, opts: &opts, seenOU: map[string]bool{}}
+		imp := &importer{ctx: ctx, tx: tx, w: w, res: res, opts: &opts, seenOU: map[string]bool{}, seenParent: map[string]bool{}}
 		for {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -124,7 +130,7 @@ func Import(ctx context.Context, st *store.Store, path string, opts Options) (*R
 				continue
 			}
 			if err != nil {
-				return fmt.Errorf("cannot read %s: %w", path, err)
+				return err // the readers name the file
 			}
 			if err := imp.apply(e); err != nil {
 				if errors.As(err, &p) {
@@ -135,6 +141,9 @@ func Import(ctx context.Context, st *store.Store, path string, opts Options) (*R
 			}
 		}
 		if err := imp.finish(); err != nil {
+			return err
+		}
+		if err := w.Finish(); err != nil {
 			return err
 		}
 		if opts.Audit != nil {
@@ -188,6 +197,9 @@ type importer struct {
 	res    *Result
 	opts   *Options
 	seenOU map[string]bool
+	// seenParent holds the parent DNs (as written) whose containers are
+	// recorded, which saves splitting and folding them again per user.
+	seenParent map[string]bool
 	// memberOf pairs are applied at the end, after every group entry has
 	// set its member list.
 	memberOf [][2]string
@@ -325,7 +337,16 @@ func (im *importer) putUser(e *Entry, u *store.User) error {
 		im.res.Updated++
 	}
 	im.noteDomain(u.DN)
-	return im.ensureParents(u.DN)
+	if im.seenParent[u.OU] {
+		return nil // users of one OU share it, spelt alike
+	}
+	if err := im.ensureParents(u.DN); err != nil {
+		return err
+	}
+	if len(im.seenParent) < 1<<16 {
+		im.seenParent[u.OU] = true
+	}
+	return nil
 }
 
 func (im *importer) putGroup(e *Entry) error {
@@ -574,6 +595,11 @@ func (im *importer) finish() error {
 		cur = nb
 	}
 	im.res.NetBiosName = cur
+	if site := strings.TrimSpace(im.opts.SiteName); site != "" {
+		if err := im.tx.SetSetting(store.SettingSite, site); err != nil {
+			return err
+		}
+	}
 	if im.domainDN != "" {
 		if d, _, err := im.tx.Setting(store.SettingDomainDN); err != nil {
 			return err

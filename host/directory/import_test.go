@@ -86,12 +86,18 @@ func TestImportDemo(t *testing.T) {
 		}
 	}
 	// Re-import updates in place.
-	res, err = Import(ctx, st, path, Options{NetBiosName: "LITWARE"})
+	if site, _, _ := st.Setting(ctx, store.SettingSite); site != "" {
+		t.Errorf("site %q before -SiteName", site)
+	}
+	res, err = Import(ctx, st, path, Options{NetBiosName: "LITWARE", SiteName: " Redmond "})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Added != 0 || res.Updated != 300 || res.NetBiosName != "LITWARE" {
 		t.Errorf("re-import: %s netbios %q", res, res.NetBiosName)
+	}
+	if site, _, _ := st.Setting(ctx, store.SettingSite); site != "Redmond" {
+		t.Errorf("site %q after -SiteName Redmond", site)
 	}
 	if again, _ := st.ResolveIdentity(ctx, `litware\kenmyer`); len(again) != 1 || again[0].ID != k.ID {
 		t.Errorf("after re-import Ken = %+v", again)
@@ -387,30 +393,66 @@ func BenchmarkResolveIdentity100k(b *testing.B) {
 
 // BenchmarkStreamUsers100k streams every user of a 100,000-user store and
 // reports the heap growth while streaming (flat memory: it must not grow
-// with the number of users).
+// with the number of users); "remember" is Get-CsUser's stream, which
+// reads each user's PIN state too and keeps the last users for look-ups.
 func BenchmarkStreamUsers100k(b *testing.B) {
 	st := store100k(b)
-	b.ResetTimer()
-	var peak uint64
-	for i := 0; i < b.N; i++ {
-		runtime.GC()
-		var before runtime.MemStats
-		runtime.ReadMemStats(&before)
-		n := 0
-		err := st.EachUser(ctx, store.UserQuery{}, func(u *store.User) error {
-			n++
-			if n%10000 == 0 {
-				var m runtime.MemStats
-				runtime.ReadMemStats(&m)
-				if m.HeapInuse > before.HeapInuse && m.HeapInuse-before.HeapInuse > peak {
-					peak = m.HeapInuse - before.HeapInuse
+	for _, remember := range []bool{false, true} {
+		name := "plain"
+		if remember {
+			name = "remember"
+		}
+		b.Run(name, func(b *testing.B) {
+			var peak uint64
+			for i := 0; i < b.N; i++ {
+				runtime.GC()
+				var before runtime.MemStats
+				runtime.ReadMemStats(&before)
+				n := 0
+				err := st.EachUser(ctx, store.UserQuery{Remember: remember}, func(u *store.User) error {
+					n++
+					if n%10000 == 0 {
+						var m runtime.MemStats
+						runtime.ReadMemStats(&m)
+						if m.HeapInuse > before.HeapInuse && m.HeapInuse-before.HeapInuse > peak {
+							peak = m.HeapInuse - before.HeapInuse
+						}
+					}
+					return nil
+				})
+				if err != nil || n != 100000 {
+					b.Fatal(n, err)
 				}
 			}
-			return nil
+			b.ReportMetric(float64(peak)/(1<<20), "peakheapMiB")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100000, "ns/user")
 		})
-		if err != nil || n != 100000 {
-			b.Fatal(n, err)
+	}
+}
+
+// BenchmarkPinInfoPipeline100k is the store's share of
+//
+//	Get-CsUser | Get-CsClientPinInfo | Where-Object {...} | Measure-Object
+//
+// over 100,000 users: Get-CsUser's stream, and for each enabled user the
+// plugin's look-up by DN and its PIN-state read (host/shell/pinservices.go).
+func BenchmarkPinInfoPipeline100k(b *testing.B) {
+	st := store100k(b)
+	b.ResetTimer()
+	users := 0
+	for i := 0; i < b.N; i++ {
+		users = 0
+		err := st.EachUser(ctx, store.UserQuery{EnabledOnly: true, Remember: true}, func(u *store.User) error {
+			return st.EachUser(ctx, store.UserQuery{Identity: u.DN, EnabledOnly: true}, func(v *store.User) error {
+				users++
+				_, err := st.UserPinState(ctx, v)
+				return err
+			})
+		})
+		if err != nil {
+			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(peak)/(1<<20), "peakheapMiB")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(users), "ns/user")
+	b.ReportMetric(float64(users), "users")
 }

@@ -28,6 +28,7 @@ type Problem struct {
 	Reason string
 }
 
+// Error returns "file:line: reason (entry dn)".
 func (p *Problem) Error() string {
 	msg := fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Reason)
 	if p.DN != "" {
@@ -96,9 +97,10 @@ type Reader interface {
 
 // Limits that keep a hostile file from exhausting memory.
 const (
-	maxLineLen      = 1 << 20 // one logical (unfolded) line
-	maxEntryLines   = 100000  // logical lines in one entry
-	maxBinaryPrefix = 4096    // bytes scanned to reject binary files early
+	maxLineLen      = 1 << 20  // one logical (unfolded) line
+	maxEntryLines   = 100000   // logical lines in one entry
+	maxEntryBytes   = 16 << 20 // bytes in one entry
+	maxBinaryPrefix = 4096     // bytes scanned to reject binary files early
 )
 
 // LDIFReader reads RFC 2849 LDIF: an optional version line, comments,
@@ -115,6 +117,9 @@ type LDIFReader struct {
 	// the logical lines of the current record and where each starts
 	lines []string
 	at    []int
+	// the record's text while it is read, and each line's span in it
+	buf   []byte
+	spans [][2]int
 }
 
 // NewLDIFReader reads LDIF from r; file names the source in problems.
@@ -151,7 +156,7 @@ func (l *LDIFReader) physLine() ([]byte, int, error) {
 				return nil, 0, io.EOF
 			}
 		} else if err != nil {
-			return nil, 0, err
+			return nil, 0, fmt.Errorf("Cannot read the directory file %s: %w", l.file, err)
 		}
 		break
 	}
@@ -165,16 +170,19 @@ var errLineTooLong = errors.New("line too long")
 
 // record reads the logical lines of the next record (up to a blank line),
 // unfolding continuations and dropping comments. It returns io.EOF when no
-// record is left.
+// record is left. The lines are gathered in one buffer and become
+// substrings of one string: one allocation per record, not per line.
 func (l *LDIFReader) record() (tooLong int, err error) {
 	l.lines, l.at = l.lines[:0], l.at[:0]
+	l.buf, l.spans = l.buf[:0], l.spans[:0]
 	inComment := false
 	for {
 		line, at, err := l.physLine()
 		if err == io.EOF {
-			if len(l.lines) == 0 && tooLong == 0 {
+			if len(l.spans) == 0 && tooLong == 0 {
 				return 0, io.EOF
 			}
+			l.finishRecord()
 			return tooLong, nil
 		}
 		if err == errLineTooLong {
@@ -187,27 +195,30 @@ func (l *LDIFReader) record() (tooLong int, err error) {
 			return 0, err
 		}
 		if len(line) == 0 {
-			if len(l.lines) == 0 && tooLong == 0 {
+			if len(l.spans) == 0 && tooLong == 0 {
 				inComment = false
 				continue // blank lines between records
 			}
+			l.finishRecord()
 			return tooLong, nil
 		}
 		if line[0] == ' ' {
 			if inComment {
 				continue
 			}
-			if len(l.lines) == 0 {
+			if len(l.spans) == 0 {
 				return 0, &Problem{File: l.file, Line: at, Reason: "a continuation line (starting with a space) follows no line"}
 			}
-			last := len(l.lines) - 1
-			if len(l.lines[last])+len(line) > maxLineLen {
+			last := &l.spans[len(l.spans)-1]
+			if last[1]-last[0]+len(line) > maxLineLen || len(l.buf)+len(line) > maxEntryBytes {
 				if tooLong == 0 {
 					tooLong = at
 				}
 				continue
 			}
-			l.lines[last] += string(line[1:])
+			// The last logical line ends the buffer: extend it.
+			l.buf = append(l.buf, line[1:]...)
+			last[1] = len(l.buf)
 			continue
 		}
 		if line[0] == '#' {
@@ -215,14 +226,27 @@ func (l *LDIFReader) record() (tooLong int, err error) {
 			continue
 		}
 		inComment = false
-		if len(l.lines) >= maxEntryLines {
+		if len(l.spans) >= maxEntryLines || len(l.buf)+len(line) > maxEntryBytes {
 			if tooLong == 0 {
 				tooLong = at
 			}
 			continue
 		}
-		l.lines = append(l.lines, string(line))
+		start := len(l.buf)
+		l.buf = append(l.buf, line...)
+		l.spans = append(l.spans, [2]int{start, len(l.buf)})
 		l.at = append(l.at, at)
+	}
+}
+
+// finishRecord turns the buffered lines into l.lines.
+func (l *LDIFReader) finishRecord() {
+	text := string(l.buf)
+	for _, sp := range l.spans {
+		l.lines = append(l.lines, text[sp[0]:sp[1]])
+	}
+	if cap(l.buf) > 1<<20 {
+		l.buf = nil // do not keep a huge entry's buffer
 	}
 }
 
@@ -242,7 +266,8 @@ func (l *LDIFReader) Next() (*Entry, error) {
 			if len(l.lines) > 0 && hasPrefixFold(l.lines[0], "version:") {
 				v := strings.TrimSpace(l.lines[0][len("version:"):])
 				if v != "1" {
-					return nil, &Problem{File: l.file, Line: l.at[0], Reason: fmt.Sprintf("unsupported LDIF version %q (only version 1 is known)", v)}
+					// A later version may mean anything: import nothing.
+					return nil, fmt.Errorf("%s:%d: unsupported LDIF version %q (only version 1 is known)", l.file, l.at[0], v)
 				}
 				l.lines, l.at = l.lines[1:], l.at[1:]
 				if len(l.lines) == 0 && tooLong == 0 {
@@ -257,7 +282,7 @@ func (l *LDIFReader) Next() (*Entry, error) {
 			if len(l.lines) > 0 && hasPrefixFold(l.lines[0], "dn:") {
 				dn = strings.TrimSpace(l.lines[0][3:])
 			}
-			return nil, &Problem{File: l.file, Line: tooLong, DN: dn, Reason: fmt.Sprintf("the entry has a line longer than %d bytes or more than %d lines", maxLineLen, maxEntryLines)}
+			return nil, &Problem{File: l.file, Line: tooLong, DN: dn, Reason: fmt.Sprintf("the entry has a line longer than %d bytes, more than %d lines or more than %d bytes", maxLineLen, maxEntryLines, maxEntryBytes)}
 		}
 		if len(l.lines) == 0 {
 			continue
@@ -439,6 +464,7 @@ func (l *LDIFReader) parse() (*Entry, error) {
 			e.Mods = append(e.Mods, m)
 		}
 	default:
+		e.Attrs = make([]Attr, 0, len(l.lines)-i)
 		for ; i < len(l.lines); i++ {
 			a, p := l.splitLine(i)
 			if p != nil {

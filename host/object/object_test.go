@@ -193,3 +193,12 @@ func BenchmarkEqualStrings(b *testing.B) {
 		Equal("Finance", "Sales", false)
 	}
 }
+
+func TestFold(t *testing.T) {
+	pairs := [][2]string{{"Zoë", "ZOË"}, {"Aſ", "aſ"}, {"ΟΔΟΣ", "οδος"}, {"Ken Myer", "ken myer"}, {"Ångström", "ÅNGSTRÖM"}}
+	for _, p := range pairs {
+		if Fold(p[0]) != Fold(p[1]) {
+			t.Errorf("Fold(%q)=%q, Fold(%q)=%q", p[0], Fold(p[0]), p[1], Fold(p[1]))
+		}
+	}
+}

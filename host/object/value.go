@@ -170,14 +170,18 @@ func (h *Hashtable) At(i int) (string, Value) { return h.keys[i], h.vals[i] }
 // comparison and key in pinsh. It folds non-ASCII letters too (Zoë/ZOË), which
 // SQLite's NOCASE does not, and is cheap for ASCII input.
 func Fold(s string) string {
+	upper := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 0x80 {
 			return strings.ToLower(strings.ToUpper(s))
 		}
 		if 'A' <= c && c <= 'Z' {
-			return strings.ToLower(s)
+			upper = true
 		}
+	}
+	if upper {
+		return strings.ToLower(s)
 	}
 	return s
 }

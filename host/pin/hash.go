@@ -32,6 +32,7 @@ const (
 	hashLen = 32
 )
 
+// String returns the parameters as the PHC string writes them.
 func (p Params) String() string {
 	return fmt.Sprintf("m=%d,t=%d,p=%d", p.Memory, p.Time, p.Threads)
 }

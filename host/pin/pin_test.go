@@ -346,6 +346,34 @@ func TestSetPinInfoLockUnlock(t *testing.T) {
 	}
 }
 
+func TestInfoMany(t *testing.T) {
+	e := newEnv(t, 1203)
+	for i, u := range e.users {
+		switch i % 3 {
+		case 1:
+			if _, err := e.svc.SetPin(ctx, u, "", true, admin); err != nil {
+				t.Fatal(err)
+			}
+		case 2:
+			e.svc.Lock(ctx, u, admin)
+		}
+		if i > 20 {
+			break
+		}
+	}
+	users := append(append([]*store.User{}, e.users...), e.users[1]) // a duplicate too
+	infos, err := e.svc.InfoMany(ctx, users)
+	if err != nil || len(infos) != len(users) {
+		t.Fatal(err)
+	}
+	for i, u := range users {
+		one, _ := e.svc.Info(ctx, u)
+		if infos[i] != one {
+			t.Fatalf("user %d: InfoMany %+v, Info %+v", i, infos[i], one)
+		}
+	}
+}
+
 func TestCommitSetsPerSetErrors(t *testing.T) {
 	e := newEnv(t, 4)
 	var sets []*PendingSet
@@ -493,6 +521,7 @@ func TestLockoutConcurrentGuesses(t *testing.T) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	outcomes := map[Outcome]int{}
+	locks := 0
 	for i := 0; i < 40; i++ {
 		wg.Add(1)
 		go func() {
@@ -503,12 +532,18 @@ func TestLockoutConcurrentGuesses(t *testing.T) {
 			}
 			mu.Lock()
 			outcomes[r.Outcome]++
+			if r.NowLocked {
+				locks++
+			}
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
 	if outcomes[Wrong] != 5 || outcomes[TempLocked] != 35 {
 		t.Errorf("outcomes = %v, want 5 checked against the hash and 35 refused", outcomes)
+	}
+	if locks != 1 {
+		t.Errorf("%d attempts report that they set the lock, want 1", locks)
 	}
 }
 
@@ -746,6 +781,44 @@ func BenchmarkHash(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		hashPIN(key, "58214", DefaultParams, salt)
+	}
+}
+
+// BenchmarkHashParallel hashes on every core at once (GOMAXPROCS
+// goroutines); ns/op is the wall time per PIN of a parallel bulk job, the
+// floor for Set-CsClientPin on many users (scripts/bench.sh uses it).
+func BenchmarkHashParallel(b *testing.B) {
+	key := bytes.Repeat([]byte{7}, 32)
+	salt := bytes.Repeat([]byte{1}, 16)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			hashPIN(key, "58214", DefaultParams, salt)
+		}
+	})
+}
+
+// BenchmarkBulkSet prepares, hashes (in parallel) and commits PINs for 64
+// users per operation with the production parameters; ns/op divided by 64
+// compares with BenchmarkHashParallel to show the overhead beyond hashing.
+func BenchmarkBulkSet(b *testing.B) {
+	e := newEnv(b, 64)
+	e.svc = e.service(b, Options{Params: DefaultParams})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sets := make([]*PendingSet, len(e.users))
+		for j, u := range e.users {
+			p, err := e.svc.PrepareSet(ctx, u, "", true)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sets[j] = p
+		}
+		HashAll(sets)
+		for _, err := range e.svc.CommitSets(ctx, sets, admin) {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
 

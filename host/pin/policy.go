@@ -36,6 +36,7 @@ type PolicyError struct {
 	Msg  string
 }
 
+// Error returns the message.
 func (e *PolicyError) Error() string { return e.Msg }
 
 func commonPattern(rule Rule, what string) *PolicyError {
@@ -225,6 +226,7 @@ type RangeError struct {
 	Min, Max int64
 }
 
+// Error returns PowerShell's ValidateRange message.
 func (e *RangeError) Error() string {
 	if e.Value < e.Min {
 		return fmt.Sprintf("Cannot validate argument on parameter '%s'. The %d argument is less than the minimum allowed range of %d. Supply an argument that is greater than or equal to %d and then try the command again.", e.Param, e.Value, e.Min, e.Min)

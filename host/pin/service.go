@@ -107,6 +107,20 @@ func (s *Service) loadKey(ctx context.Context, given []byte, env string) error {
 		}
 		key, source = k, EnvKey
 	}
+	// The usual case needs no write lock: the store records a key id and
+	// the key at hand matches it.
+	if recorded, _, err := s.st.Setting(ctx, store.SettingPinKeyID); err != nil {
+		return err
+	} else if recorded != "" {
+		k, err := key, error(nil)
+		if k == nil {
+			k, err = s.readKeyFile()
+		}
+		if err == nil && keyID(k) == recorded {
+			s.key, s.keyID = k, recorded
+			return nil
+		}
+	}
 	return s.st.Write(ctx, func(tx *store.Tx) error {
 		s.keyErr, s.key, s.keyID = nil, nil, ""
 		recorded, _, err := tx.Setting(store.SettingPinKeyID)
@@ -284,28 +298,24 @@ type state struct {
 	globalFails   int
 }
 
-const stateCols = `COALESCE(hash,''), COALESCE(pepper_id,''), set_at, last_change, expires_at, locked,
-	local_fails, window_start, temp_lock_until, global_fails`
-
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+// stateOf converts the stored row.
+func stateOf(p store.PinState) state {
+	return state{exists: p.Exists, hash: p.Hash, pepperID: p.PepperID, setAt: p.SetAt,
+		lastChange: p.LastChange, expires: p.Expires, locked: p.Locked, localFails: p.LocalFails,
+		windowStart: p.WindowStart, tempLockUntil: p.TempLockUntil, globalFails: p.GlobalFails}
 }
 
-func loadState(ctx context.Context, q rowQuerier, userID int64) (state, error) {
-	var st state
-	var setAt, lastChange, expires, window, temp sql.NullInt64
-	err := q.QueryRowContext(ctx, `SELECT `+stateCols+` FROM pin_state WHERE user_id = ?`, userID).Scan(
-		&st.hash, &st.pepperID, &setAt, &lastChange, &expires, &st.locked, &st.localFails, &window, &temp, &st.globalFails)
-	if errors.Is(err, sql.ErrNoRows) {
-		return st, nil
-	}
-	if err != nil {
-		return st, err
-	}
-	st.exists = true
-	st.setAt, st.lastChange, st.expires = nanoTime(setAt), nanoTime(lastChange), nanoTime(expires)
-	st.windowStart, st.tempLockUntil = nanoTime(window), nanoTime(temp)
-	return st, nil
+// loadState reads a user's PIN state inside a write transaction.
+func loadState(tx *store.Tx, userID int64) (state, error) {
+	p, err := tx.PinState(userID)
+	return stateOf(p), err
+}
+
+// readState reads a user's PIN state now (one prepared query), for checks
+// before a change.
+func (s *Service) readState(ctx context.Context, userID int64) (state, error) {
+	p, err := s.st.PinState(ctx, userID)
+	return stateOf(p), err
 }
 
 func nanoTime(n sql.NullInt64) time.Time {
@@ -339,17 +349,41 @@ type Info struct {
 
 // Info returns u's PIN state. It needs no key.
 func (s *Service) Info(ctx context.Context, u *store.User) (Info, error) {
-	st, err := loadState(ctx, s.st.Reader(), u.ID)
+	p, err := s.st.UserPinState(ctx, u)
 	if err != nil {
 		return Info{}, err
 	}
+	return infoOf(u, stateOf(p), s.now()), nil
+}
+
+// InfoMany returns the PIN state of many users with one query per 500
+// users, for pipelines such as Get-CsUser | Get-CsClientPinInfo over a
+// whole directory; out[i] belongs to users[i]. It needs no key.
+func (s *Service) InfoMany(ctx context.Context, users []*store.User) ([]Info, error) {
+	out := make([]Info, len(users))
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	states, err := s.st.PinStates(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for i, u := range users {
+		out[i] = infoOf(u, stateOf(states[u.ID]), now)
+	}
+	return out, nil
+}
+
+func infoOf(u *store.User, st state, now time.Time) Info {
 	return Info{
 		Identity:          u.SipURI(),
 		IsPinSet:          st.hash != "",
-		IsLockedOut:       st.lockedAt(s.now()),
+		IsLockedOut:       st.lockedAt(now),
 		LastPinChangeTime: st.lastChange,
 		PinExpirationTime: st.expires,
-	}, nil
+	}
 }
 
 func lockedError(u *store.User) error {
@@ -391,7 +425,7 @@ func (s *Service) PrepareSet(ctx context.Context, u *store.User, pin string, gen
 	if s.keyErr != nil {
 		return nil, s.keyErr
 	}
-	st, err := loadState(ctx, s.st.Reader(), u.ID)
+	st, err := s.readState(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -530,7 +564,7 @@ const historyKeep = 20
 
 func (s *Service) applySet(tx *store.Tx, p *PendingSet, now time.Time, a AuditInfo) error {
 	u := p.user
-	st, err := loadState(tx.Context(), tx, u.ID)
+	st, err := loadState(tx, u.ID)
 	if err != nil {
 		return err
 	}
@@ -711,6 +745,7 @@ const (
 
 var outcomeText = [...]string{"accepted", "wrong PIN", "no PIN set", "PIN locked", "PIN temporarily locked", "PIN expired"}
 
+// String names the outcome.
 func (o Outcome) String() string { return outcomeText[o] }
 
 // Result is a verification's result.
@@ -718,8 +753,11 @@ type Result struct {
 	OK      bool
 	Outcome Outcome
 	// NowLocked is true when this attempt locked the PIN (temporarily or
-	// until unlocked).
+	// until unlocked); Lock then says which (TempLocked or Locked).
 	NowLocked bool
+	Lock      Outcome
+	// LockedUntil is when a temporary lock set by this attempt ends.
+	LockedUntil time.Time
 }
 
 // Window and TempLockDuration are the reference's lockout timings.
@@ -747,7 +785,7 @@ func (s *Service) Verify(ctx context.Context, u *store.User, pin string, a Audit
 		now := s.now()
 		reserved = false
 		res = Result{Outcome: Wrong}
-		st, err := loadState(ctx, tx, u.ID)
+		st, err := loadState(tx, u.ID)
 		if err != nil {
 			return err
 		}
@@ -784,11 +822,14 @@ func (s *Service) Verify(ctx context.Context, u *store.User, pin string, a Audit
 			return err
 		}
 		// No attempt left: lock as the limits say.
-		if st, err = loadState(ctx, tx, u.ID); err != nil {
+		if st, err = loadState(tx, u.ID); err != nil {
 			return err
 		}
 		if res.Outcome, res.NowLocked, err = s.lockForLimits(tx, u, st, now, localLimit, globalLimit, a); err != nil {
 			return err
+		}
+		if res.NowLocked {
+			res.Lock, res.LockedUntil = res.Outcome, lockEnd(res.Outcome, now)
 		}
 		return tx.AppendAudit(s.record(a, u, "VerifyPin", store.OutcomeFailure, res.Outcome.String()))
 	})
@@ -811,6 +852,18 @@ func (s *Service) Verify(ctx context.Context, u *store.User, pin string, a Audit
 		now := s.now()
 		res = Result{OK: ok, Outcome: Wrong}
 		if ok {
+			// The PIN may have been locked or replaced while it was hashed.
+			cur, err := loadState(tx, u.ID)
+			if err != nil {
+				return err
+			}
+			if cur.locked || cur.hash != stored {
+				res = Result{Outcome: Locked}
+				if !cur.locked {
+					res.Outcome = Wrong
+				}
+				return tx.AppendAudit(s.record(a, u, "VerifyPin", store.OutcomeFailure, "the PIN changed during verification"))
+			}
 			res.Outcome = Accepted
 			if _, err := tx.Exec(`UPDATE pin_state SET local_fails = 0, global_fails = MAX(global_fails - 1, 0)
 				WHERE user_id = ?`, u.ID); err != nil {
@@ -828,7 +881,7 @@ func (s *Service) Verify(ctx context.Context, u *store.User, pin string, a Audit
 			}
 			return tx.AppendAudit(s.record(a, u, "VerifyPin", store.OutcomeSuccess, ""))
 		}
-		st, err := loadState(ctx, tx, u.ID)
+		st, err := loadState(tx, u.ID)
 		if err != nil {
 			return err
 		}
@@ -836,8 +889,12 @@ func (s *Service) Verify(ctx context.Context, u *store.User, pin string, a Audit
 		if verr != nil {
 			detail = "stored hash unreadable: " + verr.Error()
 		}
-		if _, res.NowLocked, err = s.lockForLimits(tx, u, st, now, localLimit, globalLimit, a); err != nil {
+		lock, nowLocked, err := s.lockForLimits(tx, u, st, now, localLimit, globalLimit, a)
+		if err != nil {
 			return err
+		}
+		if res.NowLocked = nowLocked; nowLocked {
+			res.Lock, res.LockedUntil = lock, lockEnd(lock, now)
 		}
 		return tx.AppendAudit(s.record(a, u, "VerifyPin", store.OutcomeFailure, detail))
 	})
@@ -845,6 +902,15 @@ func (s *Service) Verify(ctx context.Context, u *store.User, pin string, a Audit
 		return Result{}, err
 	}
 	return res, nil
+}
+
+// lockEnd is when a lock set at now ends (zero for a lock that only an
+// unlock ends).
+func lockEnd(o Outcome, now time.Time) time.Time {
+	if o == TempLocked {
+		return now.Add(TempLockDuration)
+	}
+	return time.Time{}
 }
 
 // lockForLimits applies the lock the counters call for and reports the
@@ -861,12 +927,16 @@ func (s *Service) lockForLimits(tx *store.Tx, u *store.User, st state, now time.
 		return Locked, true, tx.AppendAudit(s.record(a, u, "LockOut", store.OutcomeSuccess,
 			fmt.Sprintf("global limit of %d failed attempts reached", globalLimit)))
 	case st.localFails >= localLimit:
+		if !st.tempLockUntil.IsZero() && now.Before(st.tempLockUntil) {
+			// A concurrent attempt has just set the lock.
+			return TempLocked, false, nil
+		}
 		until := now.Add(TempLockDuration)
 		if _, err := tx.Exec(`UPDATE pin_state SET temp_lock_until = ? WHERE user_id = ?`, until.UnixNano(), u.ID); err != nil {
 			return TempLocked, false, err
 		}
 		return TempLocked, true, tx.AppendAudit(s.record(a, u, "TempLockOut", store.OutcomeSuccess,
-			fmt.Sprintf("%d failed attempts within %s; locked until %s", localLimit, Window, until.UTC().Format(time.RFC3339))))
+			fmt.Sprintf("%d failed attempts within %d minutes; locked until %s", localLimit, int(Window/time.Minute), until.UTC().Format(time.RFC3339))))
 	}
 	return Wrong, false, nil
 }

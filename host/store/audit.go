@@ -181,6 +181,7 @@ type AuditProblem struct {
 	Reason string
 }
 
+// String describes the problem.
 func (p AuditProblem) String() string { return fmt.Sprintf("record %d: %s", p.Seq, p.Reason) }
 
 // VerifyAudit walks the whole chain and returns every record whose hash does

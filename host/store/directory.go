@@ -221,7 +221,14 @@ func (s *Store) MemberOf(ctx context.Context, dn string) ([]Group, error) {
 // transaction with prepared statements; the import uses it. Close it before
 // the transaction ends.
 type DirectoryWriter struct {
-	tx                          *Tx
+	tx *Tx
+	// ctx is the transaction's context without its cancellation: with a
+	// cancellable context the driver starts a goroutine for every
+	// statement to interrupt it, which for 100,000 small inserts costs
+	// more than the inserts when the machine is busy. Import checks for
+	// cancellation between entries, and the transaction itself still ends
+	// when the context is cancelled.
+	ctx                         context.Context
 	byGUID, byDN, ins, upd, del *sql.Stmt
 	gByGUID, gByDN, gIns, gUpd  *sql.Stmt
 	memAdd, memClear, memDel    *sql.Stmt
@@ -235,7 +242,7 @@ type DirectoryWriter struct {
 
 // DirectoryWriter prepares a [DirectoryWriter] on the transaction.
 func (tx *Tx) DirectoryWriter() (*DirectoryWriter, error) {
-	w := &DirectoryWriter{tx: tx, now: tx.s.Now()}
+	w := &DirectoryWriter{tx: tx, ctx: context.WithoutCancel(tx.ctx), now: tx.s.Now()}
 	prep := []struct {
 		dst **sql.Stmt
 		sql string
@@ -274,6 +281,10 @@ func (tx *Tx) DirectoryWriter() (*DirectoryWriter, error) {
 		return nil, err
 	}
 	if any == 0 {
+		if err := dropUserIndexes(tx); err != nil {
+			w.Close()
+			return nil, err
+		}
 		w.fresh = true
 		w.byGUIDMap, w.byDNMap = map[string]int64{}, map[string]int64{}
 		w.guidOf, w.dnKeyOf = map[int64]string{}, map[int64]string{}
@@ -310,8 +321,22 @@ func (w *DirectoryWriter) forget(id int64) {
 	delete(w.dnKeyOf, id)
 }
 
-// Close releases the prepared statements.
+// Finish ends the writer's work: after a first import into an empty
+// store it builds the look-up indexes it left out. Call it (and check its
+// error) before the transaction commits; Close calls it too.
+func (w *DirectoryWriter) Finish() error {
+	if !w.fresh {
+		return nil
+	}
+	w.fresh = false
+	w.byGUIDMap, w.byDNMap, w.guidOf, w.dnKeyOf = nil, nil, nil, nil
+	return createUserIndexes(w.tx)
+}
+
+// Close builds any index left out (see [DirectoryWriter.Finish]) and
+// releases the prepared statements.
 func (w *DirectoryWriter) Close() {
+	_ = w.Finish()
 	for _, st := range []*sql.Stmt{w.byGUID, w.byDN, w.ins, w.upd, w.del, w.gByGUID, w.gByDN,
 		w.gIns, w.gUpd, w.memAdd, w.memClear, w.memDel} {
 		if st != nil {
@@ -321,7 +346,7 @@ func (w *DirectoryWriter) Close() {
 }
 
 func (w *DirectoryWriter) find(byGUID, byDN *sql.Stmt, guid, dnKey string) (int64, error) {
-	ctx := w.tx.ctx
+	ctx := w.ctx
 	var id int64
 	if guid != "" {
 		err := byGUID.QueryRowContext(ctx, guid).Scan(&id)
@@ -369,12 +394,13 @@ func (w *DirectoryWriter) PutUser(u *User) (added bool, err error) {
 	for i := range u.Extra {
 		u.Extra[i].Name, u.Extra[i].Value = sanitize(u.Extra[i].Name), sanitize(u.Extra[i].Value)
 	}
-	u.DN = NormDN(u.DN)
-	if u.OU == "" {
-		u.OU = ParentDN(u.DN)
+	rdns := SplitDN(u.DN)
+	u.DN = JoinDN(rdns)
+	if u.OU == "" && len(rdns) > 1 {
+		u.OU = JoinDN(rdns[1:])
 	}
 	u.SipAddress = NormSIP(u.SipAddress)
-	dnKey := DNKey(u.DN)
+	dnKey := keyOf(rdns)
 	id, err := w.findUser(u.GUID, dnKey)
 	if err != nil {
 		return false, err
@@ -389,7 +415,7 @@ func (w *DirectoryWriter) PutUser(u *User) (added bool, err error) {
 		nullStr(u.Department), nullStr(u.Title), nullStr(u.City),
 		u.Enabled, nullStr(u.LineURI), nullStr(u.RegistrarPool), u.EnterpriseVoiceEnabled,
 		encodeExtra(u.Extra), w.now.UnixNano()}
-	ctx := w.tx.ctx
+	ctx := w.ctx
 	if id == 0 {
 		res, err := w.ins.ExecContext(ctx, vals...)
 		if err != nil {
@@ -415,7 +441,7 @@ func (w *DirectoryWriter) DeleteUser(dn string) (bool, error) {
 	if w.fresh {
 		w.forget(w.byDNMap[DNKey(dn)])
 	}
-	res, err := w.del.ExecContext(w.tx.ctx, DNKey(dn))
+	res, err := w.del.ExecContext(w.ctx, DNKey(dn))
 	if err != nil {
 		return false, err
 	}
@@ -432,7 +458,7 @@ func (w *DirectoryWriter) DeleteGroup(dn string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if _, err := w.memClear.ExecContext(w.tx.ctx, k); err != nil {
+	if _, err := w.memClear.ExecContext(w.ctx, k); err != nil {
 		return false, err
 	}
 	n, _ := res.RowsAffected()
@@ -448,7 +474,7 @@ func (w *DirectoryWriter) PutGroup(g *Group) (added bool, err error) {
 		return false, err
 	}
 	vals := []any{nullStr(g.GUID), g.DN, dnKey, g.SamAccountName, object.Fold(g.SamAccountName), g.DisplayName, g.Description}
-	ctx := w.tx.ctx
+	ctx := w.ctx
 	if id == 0 {
 		res, err := w.gIns.ExecContext(ctx, vals...)
 		if err != nil {
@@ -466,20 +492,20 @@ func (w *DirectoryWriter) PutGroup(g *Group) (added bool, err error) {
 
 // ClearMembers removes every direct member of a group.
 func (w *DirectoryWriter) ClearMembers(groupDN string) error {
-	_, err := w.memClear.ExecContext(w.tx.ctx, DNKey(groupDN))
+	_, err := w.memClear.ExecContext(w.ctx, DNKey(groupDN))
 	return err
 }
 
 // AddMember records memberDN as a direct member of groupDN; either may not
 // exist (yet).
 func (w *DirectoryWriter) AddMember(groupDN, memberDN string) error {
-	_, err := w.memAdd.ExecContext(w.tx.ctx, DNKey(groupDN), DNKey(memberDN))
+	_, err := w.memAdd.ExecContext(w.ctx, DNKey(groupDN), DNKey(memberDN))
 	return err
 }
 
 // RemoveMember removes one direct membership.
 func (w *DirectoryWriter) RemoveMember(groupDN, memberDN string) error {
-	_, err := w.memDel.ExecContext(w.tx.ctx, DNKey(groupDN), DNKey(memberDN))
+	_, err := w.memDel.ExecContext(w.ctx, DNKey(groupDN), DNKey(memberDN))
 	return err
 }
 

@@ -64,8 +64,10 @@ func NormDN(dn string) string { return JoinDN(SplitDN(dn)) }
 // ou=finance,cn=ken myer"). Every DN in the subtree of base has a key that
 // starts with DNKey(base)+",", so a subtree is one index range (see
 // [SubtreeRange]).
-func DNKey(dn string) string {
-	rdns := SplitDN(dn)
+func DNKey(dn string) string { return keyOf(SplitDN(dn)) }
+
+// keyOf is [DNKey] of a DN already split.
+func keyOf(rdns []string) string {
 	var sb strings.Builder
 	for i := len(rdns) - 1; i >= 0; i-- {
 		sb.WriteString(object.Fold(rdns[i]))

@@ -18,7 +18,12 @@ type migration struct {
 // migrations is the ordered schema history. Never edit an applied step;
 // append a new one.
 var migrations = []migration{
-	{1, "directory, PIN state and policies, RBAC, audit", execAll(schemaV1...)},
+	{1, "directory, PIN state and policies, RBAC, audit", func(tx *Tx) error {
+		if err := execAll(schemaV1...)(tx); err != nil {
+			return err
+		}
+		return createUserIndexes(tx)
+	}},
 }
 
 // SchemaVersion is the schema version this build creates and understands.
@@ -33,6 +38,36 @@ func execAll(stmts ...string) func(tx *Tx) error {
 		}
 		return nil
 	}
+}
+
+// userIndexes are the secondary look-up indexes of users, by name. A first
+// import drops them and builds them again at the end (sorting once is much
+// faster than inserting 100,000 random keys), and [Store] rebuilds any that
+// is missing when it opens.
+var userIndexes = [][2]string{
+	{"users_sam", `CREATE INDEX IF NOT EXISTS users_sam ON users(sam_key)`},
+	{"users_upn", `CREATE INDEX IF NOT EXISTS users_upn ON users(upn_key)`},
+	{"users_sip", `CREATE INDEX IF NOT EXISTS users_sip ON users(sip_key)`},
+	{"users_display", `CREATE INDEX IF NOT EXISTS users_display ON users(display_key)`},
+	{"users_display_rev", `CREATE INDEX IF NOT EXISTS users_display_rev ON users(display_rev)`},
+}
+
+func createUserIndexes(tx *Tx) error {
+	for _, ix := range userIndexes {
+		if _, err := tx.Exec(ix[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func dropUserIndexes(tx *Tx) error {
+	for _, ix := range userIndexes {
+		if _, err := tx.Exec(`DROP INDEX IF EXISTS ` + ix[0]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var schemaV1 = []string{
@@ -81,11 +116,6 @@ var schemaV1 = []string{
 		extra          TEXT,
 		changed_at     INTEGER
 	)`,
-	`CREATE INDEX users_sam ON users(sam_key)`,
-	`CREATE INDEX users_upn ON users(upn_key)`,
-	`CREATE INDEX users_sip ON users(sip_key)`,
-	`CREATE INDEX users_display ON users(display_key)`,
-	`CREATE INDEX users_display_rev ON users(display_rev)`,
 
 	`CREATE TABLE groups(
 		id          INTEGER PRIMARY KEY,
@@ -204,8 +234,21 @@ var schemaV1 = []string{
 	) WITHOUT ROWID`,
 }
 
-// migrate brings the schema up to date.
+// migrate brings the schema up to date. A store that is up to date is only
+// read, so opening it does not wait for another process's write lock.
 func (s *Store) migrate(ctx context.Context) error {
+	var cur, indexes int
+	if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&cur); err == nil && cur == SchemaVersion() {
+		err := s.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' AND name LIKE 'users\_%' ESCAPE '\'`).Scan(&indexes)
+		if err == nil && indexes == len(userIndexes) {
+			return nil
+		}
+		// An interrupted first import left indexes out: build them.
+		if err := s.Write(ctx, createUserIndexes); err != nil {
+			return fmt.Errorf("cannot open the store %s: %w", s.path, err)
+		}
+		return nil
+	}
 	err := s.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_version(
 			version    INTEGER PRIMARY KEY,

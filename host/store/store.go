@@ -32,6 +32,17 @@
 // turns a suffix search such as "* Smith" into an index range. Distinguished
 // names are keyed by [DNKey], which reverses the RDNs so that an OU subtree
 // is an index range too.
+//
+// # Streams
+//
+// [Store.EachUser] streams users with flat memory; an enumeration of all
+// users is read in pages of a few hundred, each its own read transaction,
+// so a long pipeline neither pins an old snapshot nor keeps the WAL from
+// being checkpointed. Every read transaction costs tens of microseconds
+// with the pure-Go driver, so Get-CsUser's stream also reads each user's
+// PIN state and remembers the last users it streamed (see recent.go): a
+// plugin downstream that looks each user up again by DN and reads its PIN
+// state then costs no query at all.
 package store
 
 import (
@@ -43,6 +54,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -69,6 +81,10 @@ type Store struct {
 	created bool
 	opts    Options
 	q       *queries
+	// gen counts write transactions run through this Store; recent is the
+	// cache of recently remembered users (see recent.go).
+	gen    atomic.Uint64
+	recent recentCache
 }
 
 // Open opens the store at path, creating it (mode 0600) and its schema when
@@ -231,8 +247,13 @@ func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
 // nil. When the write lock cannot be had (another process holds it past the
 // busy timeout) the whole transaction is retried with back-off for up to
 // [Options.MaxWait], so fn must not have effects outside the transaction
-// that a second run would repeat.
+// that a second run would repeat. fn must not call Write itself: the
+// writer has one connection, so a nested Write would wait forever.
 func (s *Store) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	// Whatever the outcome, data read before this write (or while it ran)
+	// may be stale.
+	s.gen.Add(1)
+	defer s.gen.Add(1)
 	start := time.Now()
 	for attempt := 0; ; attempt++ {
 		err := s.writeOnce(ctx, fn)

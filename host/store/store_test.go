@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 var ctx = context.Background()
@@ -626,5 +627,68 @@ func TestQueryPlans(t *testing.T) {
 		if !strings.Contains(p, tt.index) || (tt.index != "SCAN users" && strings.Contains(p, "SCAN users")) {
 			t.Errorf("%+v: plan %q, want %q", tt.q, p, tt.index)
 		}
+	}
+}
+
+// TestOpenDoesNotWaitForWriters opens an up-to-date store while another
+// handle holds the write lock: opening and reading must not wait for it.
+func TestOpenDoesNotWaitForWriters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "busy.db")
+	s1, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s1.Close()
+	loadFixture(t, s1)
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- s1.Write(ctx, func(tx *Tx) error {
+			if err := tx.SetSetting("x", "1"); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	start := time.Now()
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if us, err := s2.ResolveIdentity(ctx, "Ken Myer"); err != nil || len(us) != 1 {
+		t.Errorf("read during a write: %v %v", us, err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Open and a read waited %s for another writer", d)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMissingIndexesRebuilt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ix.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(ctx, dropUserIndexes); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var n int
+	s.Reader().QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'users_%'`).Scan(&n)
+	if n != len(userIndexes) {
+		t.Errorf("%d user indexes after reopening, want %d", n, len(userIndexes))
 	}
 }

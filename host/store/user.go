@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"pinsh/host/object"
@@ -43,6 +45,9 @@ type User struct {
 	// Extra holds further single-valued directory attributes from the import
 	// (company, employeeID, ...), for -LdapFilter.
 	Extra []Attr
+
+	// snap is the PIN state read with the user by a remembering stream.
+	snap snapshot
 }
 
 // Attr is one attribute name and value.
@@ -185,6 +190,7 @@ var ErrNotFound = errors.New("not found")
 // the one Lync's cmdlets write.
 type NotFoundError struct{ Identity string }
 
+// Error returns the message Lync writes.
 func (e *NotFoundError) Error() string {
 	return "Management object not found for identity \"" + e.Identity + "\"."
 }
@@ -228,6 +234,14 @@ type UserQuery struct {
 	Match func(*User) (bool, error)
 	// Limit stops after this many users; 0 means no limit.
 	Limit int
+	// Remember reads each user's PIN state in the same statement and keeps
+	// the users streamed in a small cache of the store, so that a later
+	// stage that looks them up again by distinguished name (a plugin given
+	// Get-CsUser's objects) and reads their PIN state
+	// ([Store.UserPinState]) needs no query of its own. Get-CsUser sets it.
+	// The function given to [Store.EachUser] must then not modify the
+	// users it is given.
+	Remember bool
 }
 
 // identityPlan is how one identity text turns into SQL: a WHERE fragment
@@ -237,6 +251,7 @@ type identityPlan struct {
 	where string
 	args  []any
 	glob  string // folded display-name pattern with '*', or ""
+	order string // an ORDER BY the index does not give, or ""
 	none  bool
 }
 
@@ -293,8 +308,10 @@ func (s *Store) planIdentity(ctx context.Context, text string) (identityPlan, er
 				args: []any{prefix, prefix + "\xff"}, glob: pat}, nil
 		case suffix != "":
 			rs := reverseString(suffix)
+			// Sorted by display name like a prefix search; the matches
+			// are few, so the sort is cheap.
 			return identityPlan{where: "display_rev >= ? AND display_rev < ?",
-				args: []any{rs, rs + "\xff"}, glob: pat}, nil
+				args: []any{rs, rs + "\xff"}, glob: pat, order: "display_key, id"}, nil
 		}
 		return identityPlan{glob: pat}, nil
 	}
@@ -323,99 +340,213 @@ func matchStar(s, pattern string) bool {
 	return strings.HasSuffix(s, lastPart)
 }
 
-// userQuery builds the SQL of a [UserQuery]: the query text, its
-// arguments, a display-name pattern left for Go, and whether the query can
-// match nothing at all.
-func (s *Store) userQuery(ctx context.Context, q UserQuery) (query string, args []any, glob string, none bool, err error) {
-	var where []string
+// userPlan is a [UserQuery] turned into SQL: the WHERE terms and their
+// arguments, a display-name pattern left for Go, the order, and whether
+// the query can match nothing at all.
+type userPlan struct {
+	where []string
+	args  []any
+	glob  string
+	// order is "" when the identity's index gives the order, else the
+	// ORDER BY.
+	order string
+	// paged is set for enumerations (no identity, no OU), which are read
+	// in pages of [pageSize] in id order.
+	paged bool
+	none  bool
+}
+
+func (s *Store) planUsers(ctx context.Context, q UserQuery) (userPlan, error) {
+	var p userPlan
 	indexed := false
 	if q.Identity != "" {
-		p, err := s.planIdentity(ctx, q.Identity)
+		ip, err := s.planIdentity(ctx, q.Identity)
 		if err != nil {
-			return "", nil, "", false, err
+			return p, err
 		}
-		if p.none {
-			return "", nil, "", true, nil
+		if ip.none {
+			p.none = true
+			return p, nil
 		}
-		if p.where != "" {
-			where = append(where, p.where)
-			args = append(args, p.args...)
+		if ip.where != "" {
+			p.where = append(p.where, ip.where)
+			p.args = append(p.args, ip.args...)
 			indexed = true
 		}
-		glob = p.glob
+		p.glob, p.order = ip.glob, ip.order
 	}
 	if q.OU != "" {
-		k := DNKey(q.OU)
-		lo, hi := SubtreeRange(k)
-		where = append(where, "dn_key > ? AND dn_key < ?")
-		args = append(args, lo, hi)
+		lo, hi := SubtreeRange(DNKey(q.OU))
+		p.where = append(p.where, "dn_key > ? AND dn_key < ?")
+		p.args = append(p.args, lo, hi)
 	}
 	if q.EnabledOnly || q.Unassigned {
-		where = append(where, "enabled = 1")
+		p.where = append(p.where, "enabled = 1")
 	}
 	if q.Unassigned {
-		where = append(where, "COALESCE(registrar_pool,'') = ''")
+		p.where = append(p.where, "COALESCE(registrar_pool,'') = ''")
 	}
-	query = `SELECT ` + userCols + ` FROM users`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	if indexed {
+	if p.order == "" && !indexed {
 		// The identity's index gives a deterministic order (display names
 		// alphabetically for "Pilar*", insertion order among equal keys);
 		// sorting by id would cost a sort of every matching row.
-		return query, args, glob, false, nil
+		p.order = "id"
+		p.paged = q.Identity == "" && q.OU == ""
 	}
-	return query + " ORDER BY id", args, glob, false, nil
+	return p, nil
 }
 
-// EachUser streams the users q selects, calling fn for
-// each; memory stays flat whatever the number of users. fn may use the
-// store (including writes) while the stream is open. It stops at the first
-// error fn returns and returns it. Users come in insertion order, except
-// for an identity look-up, whose index gives the order (display names
-// alphabetically for "Pilar*").
+// selectUsers is the select list and source of a stream; with remember,
+// each user's PIN state (pinStateCols) comes along.
+func selectUsers(remember bool) string {
+	if remember {
+		return `SELECT ` + userCols + `, ` + pinStateCols + ` FROM users LEFT JOIN pin_state ON user_id = id`
+	}
+	return `SELECT ` + userCols + ` FROM users`
+}
+
+// pageSize is how many users one statement of a stream in id order reads.
+// Each page is its own read transaction, so a long stream neither pins an
+// old snapshot of the store (which would also keep the WAL from being
+// checkpointed) nor holds data that other processes have since changed
+// for long.
+const pageSize = 512
+
+// sql returns the statement text of the plan; paged adds the keyset
+// condition and limit of one page (its last argument is the last id read).
+func (p *userPlan) sql(remember, paged bool) string {
+	where := p.where
+	if paged {
+		where = append(where[:len(where):len(where)], "id > ?")
+	}
+	q := selectUsers(remember)
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	if p.order != "" {
+		q += " ORDER BY " + p.order
+	}
+	if paged {
+		q += " LIMIT " + strconv.Itoa(pageSize)
+	}
+	return q
+}
+
+// userQuery builds the SQL of a [UserQuery] as its first statement: the
+// query text, its arguments, a display-name pattern left for Go, and
+// whether the query can match nothing at all.
+func (s *Store) userQuery(ctx context.Context, q UserQuery) (query string, args []any, glob string, none bool, err error) {
+	p, err := s.planUsers(ctx, q)
+	if err != nil || p.none {
+		return "", nil, "", p.none, err
+	}
+	args = p.args
+	if p.paged {
+		args = append(args[:len(args):len(args)], int64(0))
+	}
+	return p.sql(q.Remember, p.paged), args, p.glob, false, nil
+}
+
+// EachUser streams the users q selects, calling fn for each; memory stays
+// flat whatever the number of users. fn may use the store (including
+// writes) while the stream is open. It stops at the first error fn
+// returns and returns it. Users come in insertion (id) order (an
+// enumeration of all users is read in pages of [pageSize]), except for an
+// identity look-up, whose index gives the order (display names
+// alphabetically for "Pilar*" and "* Smith").
+//
+// A distinguished-name look-up with no other condition than EnabledOnly is
+// answered from the cache of recently remembered users when it can (see
+// [UserQuery.Remember]).
 func (s *Store) EachUser(ctx context.Context, q UserQuery, fn func(*User) error) error {
-	query, args, glob, none, err := s.userQuery(ctx, q)
-	if err != nil || none {
+	if q.Identity != "" && q.OU == "" && !q.Unassigned && q.Match == nil {
+		// The DN exactly as Get-CsUser wrote it.
+		if u := s.recent.get(strings.TrimSpace(q.Identity), s); u != nil {
+			if q.EnabledOnly && !u.Enabled {
+				return nil
+			}
+			return fn(u)
+		}
+	}
+	p, err := s.planUsers(ctx, q)
+	if err != nil || p.none {
 		return err
 	}
-	stmt, err := s.q.stmt(ctx, query)
+	paged := p.paged
+	text := p.sql(q.Remember, paged)
+	stmt, err := s.q.stmt(ctx, text)
 	if err != nil {
 		return err
 	}
-	rows, err := stmt.QueryContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	n := 0
-	for rows.Next() {
-		u := new(User)
-		if err := scanUser(rows, u); err != nil {
+	var last int64
+	for {
+		args := p.args
+		if paged {
+			args = append(args[:len(args):len(args)], last)
+		}
+		read, done, err := s.eachRow(ctx, stmt, q, &p, args, &n, &last, fn)
+		if err != nil || done || !paged || read < pageSize {
 			return err
 		}
-		if glob != "" && !matchStar(object.Fold(strings.TrimSpace(u.DisplayName)), glob) {
+	}
+}
+
+// eachRow runs one statement of a stream and calls fn for the users it
+// selects. It returns how many rows it read and whether the stream is done
+// (the limit is reached).
+func (s *Store) eachRow(ctx context.Context, stmt *sql.Stmt, q UserQuery, p *userPlan, args []any, n *int, last *int64, fn func(*User) error) (read int, done bool, err error) {
+	gen := s.gen.Load() // before the statement's read transaction begins
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return 0, false, err
+	}
+	defer rows.Close()
+	var rec string
+	var pinRec sql.NullString
+	for rows.Next() {
+		read++
+		u := new(User)
+		if q.Remember {
+			err = rows.Scan(&u.ID, &rec, &pinRec)
+		} else {
+			err = rows.Scan(&u.ID, &rec)
+		}
+		if err == nil {
+			err = u.decode(rec)
+		}
+		if err != nil {
+			return read, false, err
+		}
+		*last = u.ID
+		if q.Remember {
+			u.snap.gen, u.snap.at = gen, time.Now()
+			if err := decodePinState(pinRec, &u.snap.pin); err != nil {
+				return read, false, fmt.Errorf("user %d: %w", u.ID, err)
+			}
+			s.recent.put(u)
+		}
+		if p.glob != "" && !matchStar(object.Fold(strings.TrimSpace(u.DisplayName)), p.glob) {
 			continue
 		}
 		if q.Match != nil {
 			ok, err := q.Match(u)
 			if err != nil {
-				return err
+				return read, false, err
 			}
 			if !ok {
 				continue
 			}
 		}
 		if err := fn(u); err != nil {
-			return err
+			return read, false, err
 		}
-		n++
-		if q.Limit > 0 && n >= q.Limit {
-			break
+		*n++
+		if q.Limit > 0 && *n >= q.Limit {
+			return read, true, nil
 		}
 	}
-	return rows.Err()
+	return read, false, rows.Err()
 }
 
 // ResolveIdentity returns every user an identity names, in any of the

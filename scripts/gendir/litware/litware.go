@@ -43,9 +43,12 @@ type Person struct {
 	Phone                string // "" when none
 	LineURI              string // "" when none
 	Enabled              bool   // msRTCSIP-UserEnabled
-	Pool                 string // "" when none (an "unassigned" user)
-	Voice                bool   // Enterprise Voice
-	GUID                 [16]byte
+	// Disabled marks a user who has a SIP address but msRTCSIP-UserEnabled
+	// FALSE (enabled once, then disabled).
+	Disabled bool
+	Pool     string // "" when none (an "unassigned" user)
+	Voice    bool   // Enterprise Voice
+	GUID     [16]byte
 }
 
 // DN returns the person's distinguished name.
@@ -98,7 +101,7 @@ func fixed() []Person {
 		}
 		return q
 	}
-	return []Person{
+	out := []Person{
 		p("Ken", "Myer", "kenmyer", "OU=Finance,", "Finance", "Manager", "Redmond", 100, true, pool, true),
 		p("Pilar", "Ackerman", "pilara", "OU=Sales,OU=Redmond,", "Sales", "Supervisor", "Redmond", 101, true, pool, false),
 		p("David", "Smith", "davids", "OU=Users,", "Engineering", "Engineer", "Seattle", 0, true, pool, false),
@@ -111,6 +114,8 @@ func fixed() []Person {
 		p("Vera", "Lind", "vlind", "OU=Users,", "Audit", "Analyst", "Seattle", 0, true, pool, false),
 		p("Lync", "Administrator", "lyncadmin", "OU=Users,", "IT", "Administrator", "Seattle", 0, false, "", false),
 	}
+	out[4].Disabled = true // Jürgen Müller was enabled once
+	return out
 }
 
 // People returns the n users of the demo directory (at least the fixed
@@ -162,6 +167,7 @@ func People(n int, seed uint64) []Person {
 		}
 		usedDN[strings.ToLower(q.DN())] = true
 		q.Enabled = rng.IntN(100) < 85
+		q.Disabled = !q.Enabled && rng.IntN(3) == 0
 		if q.Enabled && rng.IntN(100) < 95 {
 			q.Pool = pool
 		}
@@ -312,7 +318,7 @@ func Write(w io.Writer, n int, seed uint64) error {
 		e.attr("sAMAccountName", p.Sam)
 		e.attr("userPrincipalName", p.Sam+"@litwareinc.com")
 		e.attr("mail", p.Sam+"@litwareinc.com")
-		if p.Enabled || p.Pool != "" || p.LineURI != "" {
+		if p.Enabled || p.Disabled || p.Pool != "" || p.LineURI != "" {
 			e.attr("msRTCSIP-PrimaryUserAddress", p.SIP())
 			e.attr("msRTCSIP-UserEnabled", map[bool]string{true: "TRUE", false: "FALSE"}[p.Enabled])
 			if p.Pool != "" {
