@@ -66,7 +66,7 @@ while read -r dir name; do
 done <<<"$list"
 
 echo
-echo "fuzz.sh: $count targets in $(($(date +%s) - start))s, $failed failed"
+echo "fuzz.sh: $count targets in $(($(date +%s) - start))s ($fuzztime each), $failed failed"
 printf '%-28s %-22s %12s %6s %s\n' package target executions wall result
 printf '%s' "$summary"
 [ "$failed" -eq 0 ]

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -236,8 +235,6 @@ func (d ouDecider) Allow(op, cmd string, t *rbac.Target) error {
 	}
 	return &rbac.DeniedError{Operator: op, Cmdlet: cmd, Target: t.Display}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 var _ = time.Now
 

@@ -318,13 +318,6 @@ func (s *Service) readState(ctx context.Context, userID int64) (state, error) {
 	return stateOf(p), err
 }
 
-func nanoTime(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(0, n.Int64)
-}
-
 func nano(t time.Time) any {
 	if t.IsZero() {
 		return nil

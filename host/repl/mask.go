@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"pinsh/host/cmdlet"
 	"pinsh/host/object"
@@ -285,11 +286,9 @@ func (m *Masker) maskStage(toks []token, els []elem, maskElem func(elem)) {
 }
 
 func dashLen(s string) int {
-	for _, r := range s {
-		if isDash(r) {
-			return len(string(r))
-		}
-		break
+	r, n := utf8.DecodeRuneInString(s)
+	if n > 0 && isDash(r) {
+		return n
 	}
 	return 0
 }

@@ -493,8 +493,8 @@ func TestPTYProgressOnTerminal(t *testing.T) {
 	// A long one does, and it is gone when the command ends.
 	c.typeKeys("slow 400\r")
 	c.waitMatch(`Setting client PINs\s+\d+% \|?\[?`)
-	scr := c.waitFor("done 400")
-	scr = c.settle()
+	c.waitFor("done 400")
+	scr := c.settle()
 	if strings.Contains(scr, "Setting client PINs") {
 		t.Fatalf("the bar stayed after the command:\n%s", trimScreen(scr))
 	}

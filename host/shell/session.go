@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"pinsh/host/admincmd"
+	"pinsh/host/backupcmd"
 	"pinsh/host/builtin"
 	"pinsh/host/cmdlet"
 	"pinsh/host/engine"
@@ -124,6 +125,7 @@ func (s *Session) setUp(ctx context.Context) error {
 	builtin.Register(s.reg, builtin.Options{Stdout: hostOut, TerminalWidth: width,
 		Topic: about.Topic, TopicNames: about.Names})
 	admincmd.Register(s.reg, &admincmd.Deps{Store: st, Authorizer: s.authz, Decider: s.authz, OSAccount: s.osAcct})
+	backupcmd.Register(s.reg, &backupcmd.Deps{Store: st, Pin: s.pins, Decider: s.authz, OSAccount: s.osAcct})
 	if err := s.registerServices(ctx); err != nil {
 		return err
 	}

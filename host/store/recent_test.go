@@ -137,7 +137,7 @@ func TestRememberedUsers(t *testing.T) {
 		t.Errorf("a plain look-up carries a snapshot")
 	}
 	// A DN written otherwise is read from the database.
-	all = stream(t, s, UserQuery{})
+	stream(t, s, UserQuery{})
 	setLocked(t, other, ken.ID, true)
 	recentMaxAge = time.Hour
 	got = lookup(t, s, "cn=ken myer, ou=finance, dc=litwareinc, dc=com", true)

@@ -316,17 +316,3 @@ func nullStr(s string) any {
 	return s
 }
 
-// unixNano maps a time to its stored form (nil for the zero time).
-func unixNano(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixNano()
-}
-
-func fromNano(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(0, n.Int64)
-}
