@@ -320,6 +320,12 @@ func validDN(dn string) bool {
 // dbProblem turns a constraint violation into a problem for the entry;
 // other database errors abort the import.
 func (im *importer) dbProblem(e *Entry, err error) error {
+	var clash *store.IdentityClashError
+	if errors.As(err, &clash) {
+		// Two users with one identity would both be selected by it (one
+		// Set-CsClientPin setting two PINs): the entry is refused.
+		return im.entryProblem(e, "%v", clash)
+	}
 	if store.IsConstraint(err) {
 		return im.entryProblem(e, "conflicts with another entry: %v", err)
 	}

@@ -456,3 +456,82 @@ func BenchmarkPinInfoPipeline100k(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(users), "ns/user")
 	b.ReportMetric(float64(users), "users")
 }
+
+// TestImportIdentityClashes: an entry whose SIP address, UPN or
+// sAMAccountName is (case-insensitively) another user's is refused with a
+// problem naming that user, whether the other user is in the store or
+// earlier in the same file (a first import checks in memory, a later one
+// in the store); updating the same user is not a clash.
+func TestImportIdentityClashes(t *testing.T) {
+	const ken = "dn: CN=Ken Myer,OU=Finance,DC=litwareinc,DC=com\nobjectClass: user\nobjectGUID:: AAECAwQFBgcICQoLDA0ODw==\n" +
+		"sAMAccountName: kenmyer\nuserPrincipalName: ken.myer@litwareinc.com\nmsRTCSIP-PrimaryUserAddress: sip:kenmyer@litwareinc.com\n\n"
+	user := func(cn, attrs string) string {
+		return "dn: CN=" + cn + ",OU=Finance,DC=litwareinc,DC=com\nobjectClass: user\n" + attrs + "\n"
+	}
+	const kenDN = "CN=Ken Myer,OU=Finance,DC=litwareinc,DC=com"
+	tests := []struct {
+		name, file string
+		added      int
+		updated    int
+		problems   []string // each the suffix after "f.ldf:N: "
+	}{
+		{"SIP address", user("Sip Thief", "sAMAccountName: sipthief\nmsRTCSIP-PrimaryUserAddress: SIP:KenMyer@LitwareInc.com\n"), 0, 0,
+			[]string{`the SIP address sip:KenMyer@LitwareInc.com is already used by ` + kenDN}},
+		{"sAMAccountName", user("Sam Thief", "sAMAccountName: KENMYER\n"), 0, 0,
+			[]string{`the sAMAccountName KENMYER is already used by ` + kenDN}},
+		{"UPN", user("Upn Thief", "userPrincipalName: Ken.Myer@litwareinc.com\n"), 0, 0,
+			[]string{`the UPN Ken.Myer@litwareinc.com is already used by ` + kenDN}},
+		{"UPN that is another's SIP address", user("Cross Thief", "userPrincipalName: kenmyer@litwareinc.com\n"), 0, 0,
+			[]string{`the UPN kenmyer@litwareinc.com is already used by ` + kenDN + ` (as its SIP address)`}},
+		{"SIP address that is another's UPN", user("Cross Thief", "msRTCSIP-PrimaryUserAddress: sip:ken.myer@litwareinc.com\n"), 0, 0,
+			[]string{`the SIP address sip:ken.myer@litwareinc.com is already used by ` + kenDN + ` (as its UPN)`}},
+		{"update of the same user by DN", user("Ken Myer", "sAMAccountName: KenMyer\nmsRTCSIP-PrimaryUserAddress: sip:kenmyer@litwareinc.com\ntitle: Boss\n"), 0, 1, nil},
+		{"same user moved (same objectGUID)", "dn: CN=Ken Myer,OU=Sales,DC=litwareinc,DC=com\nobjectClass: user\nobjectGUID:: AAECAwQFBgcICQoLDA0ODw==\nsAMAccountName: kenmyer\nmsRTCSIP-PrimaryUserAddress: sip:kenmyer@litwareinc.com\n\n", 0, 1, nil},
+		{"two new users in one file", user("New One", "sAMAccountName: newone\nmsRTCSIP-PrimaryUserAddress: sip:new@litwareinc.com\n") +
+			user("New Two", "sAMAccountName: newtwo\nmsRTCSIP-PrimaryUserAddress: sip:NEW@litwareinc.com\n"), 1, 0,
+			[]string{`the SIP address sip:NEW@litwareinc.com is already used by CN=New One,OU=Finance,DC=litwareinc,DC=com`}},
+		{"a freed identity can be taken", "dn: " + kenDN + "\nchangetype: modify\nreplace: sAMAccountName\nsAMAccountName: kenm\n-\n\n" +
+			user("Sam Taker", "sAMAccountName: kenmyer\n"), 1, 1, nil},
+		{"modify taking another's SIP address", user("Other", "sAMAccountName: other\n") +
+			"dn: CN=Other,OU=Finance,DC=litwareinc,DC=com\nchangetype: modify\nreplace: msRTCSIP-PrimaryUserAddress\nmsRTCSIP-PrimaryUserAddress: sip:kenmyer@litwareinc.com\n-\n\n", 1, 0,
+			[]string{`the SIP address sip:kenmyer@litwareinc.com is already used by ` + kenDN}},
+		{"users without identities", user("Blank One", "displayName: Blank\n") + user("Blank Two", "displayName: Blank\n"), 2, 0, nil},
+	}
+	for _, tt := range tests {
+		// "store": Ken is in the store before the file is imported;
+		// "file": Ken comes first in the same file, into an empty store.
+		for _, mode := range []string{"store", "file"} {
+			t.Run(tt.name+"/"+mode, func(t *testing.T) {
+				st := tempStore(t)
+				body, line0, added := tt.file, 0, tt.added
+				if mode == "store" {
+					if res, err := Import(ctx, st, writeFile(t, "ken.ldf", ken), Options{}); err != nil || res.Added != 1 {
+						t.Fatalf("base import: %v %v", res, err)
+					}
+				} else {
+					body, line0, added = ken+tt.file, strings.Count(ken, "\n"), added+1
+				}
+				res, err := Import(ctx, st, writeFile(t, "f.ldf", body), Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, p := range res.Problems {
+					if p.Line <= line0 {
+						t.Errorf("problem in the base entry: %v", p)
+					}
+					got = append(got, p.Reason)
+				}
+				if res.Added != added || res.Updated != tt.updated || strings.Join(got, "\n") != strings.Join(tt.problems, "\n") {
+					t.Errorf("got %s\n%s\nwant %d added, %d updated,\n%s", res, strings.Join(got, "\n"), added, tt.updated, strings.Join(tt.problems, "\n"))
+				}
+				// Every identity of Ken's still selects Ken alone.
+				for _, id := range []string{"sip:kenmyer@litwareinc.com", "kenmyer@litwareinc.com", "ken.myer@litwareinc.com"} {
+					if us, err := st.ResolveIdentity(ctx, id); err != nil || len(us) > 1 {
+						t.Errorf("%s selects %d users (%v)", id, len(us), err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -114,6 +114,9 @@ type LDIFReader struct {
 	line  int // physical lines read
 	first bool
 	eof   bool
+	// cut records that the last physical line read had no line break:
+	// the file ends in the middle of a line.
+	cut bool
 	// the logical lines of the current record and where each starts
 	lines []string
 	at    []int
@@ -143,6 +146,7 @@ func (l *LDIFReader) physLine() ([]byte, int, error) {
 			l.line++
 			if err == io.EOF {
 				l.eof = true
+				l.cut = true
 			}
 			return nil, l.line, errLineTooLong
 		}
@@ -161,8 +165,12 @@ func (l *LDIFReader) physLine() ([]byte, int, error) {
 		break
 	}
 	l.line++
+	complete := bytes.HasSuffix(line, []byte("\n"))
 	line = bytes.TrimSuffix(line, []byte("\n"))
 	line = bytes.TrimSuffix(line, []byte("\r"))
+	if !complete && len(line) > 0 {
+		l.cut = true
+	}
 	return line, l.line, nil
 }
 
@@ -279,13 +287,19 @@ func (l *LDIFReader) Next() (*Entry, error) {
 		}
 		if tooLong != 0 {
 			dn := ""
-			if len(l.lines) > 0 && hasPrefixFold(l.lines[0], "dn:") {
-				dn = strings.TrimSpace(l.lines[0][3:])
+			if len(l.lines) > 0 {
+				dn = recordDN(l.lines[0])
 			}
 			return nil, &Problem{File: l.file, Line: tooLong, DN: dn, Reason: fmt.Sprintf("the entry has a line longer than %d bytes, more than %d lines or more than %d bytes", maxLineLen, maxEntryLines, maxEntryBytes)}
 		}
 		if len(l.lines) == 0 {
 			continue
+		}
+		if l.cut {
+			// The file ends inside a line: the entry's last value may be
+			// cut short, so it must not replace what the store holds.
+			return nil, &Problem{File: l.file, Line: l.at[0], DN: recordDN(l.lines[0]),
+				Reason: "the entry is truncated (the file does not end with a line break)"}
 		}
 		return l.parse()
 	}
@@ -302,6 +316,15 @@ func (l *LDIFReader) skipRecord() {
 			return
 		}
 	}
+}
+
+// recordDN returns the DN of a record's first logical line when it is a
+// plain "dn: value" line ("" otherwise), to name the entry in a problem.
+func recordDN(line string) string {
+	if hasPrefixFold(line, "dn:") && !strings.HasPrefix(line[3:], ":") {
+		return strings.TrimSpace(line[3:])
+	}
+	return ""
 }
 
 func hasPrefixFold(s, prefix string) bool {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -76,8 +77,22 @@ func TestLDIF(t *testing.T) {
 			[]string{`PROBLEM f.ldf:2: the value of jpegPhoto is a URL reference (file:///etc/passwd), which pinsh does not follow (entry "CN=a,DC=x")`}},
 		{"continuation first", " orphan\ndn: CN=a,DC=x\n\ndn: CN=ok,DC=x\n",
 			[]string{`PROBLEM f.ldf:1: a continuation line (starting with a space) follows no line`, `4 add "CN=ok,DC=x"`}},
-		{"truncated modify", "dn: CN=a,DC=x\nchangetype: modify\nreplace: title\ntitle: Man",
+		{"unended modify section", "dn: CN=a,DC=x\nchangetype: modify\nreplace: title\ntitle: Man\n",
 			[]string{`PROBLEM f.ldf:3: the replace: title section is not ended by a "-" line (is the file truncated?) (entry "CN=a,DC=x")`}},
+		// A file whose last line has no line break is cut: its last entry
+		// is reported and skipped, the others are read.
+		{"cut inside a line", "dn: CN=a,DC=x\ncn: a\n\ndn: CN=Ken,DC=x\nmsRTCSIP-PrimaryUserAddress: sip:ke",
+			[]string{`1 add "CN=a,DC=x" cn="a"`, `PROBLEM f.ldf:4: the entry is truncated (the file does not end with a line break) (entry "CN=Ken,DC=x")`}},
+		{"cut inside a fold", "dn: CN=a,DC=x\ndescription: first part\n of a fold th",
+			[]string{`PROBLEM f.ldf:1: the entry is truncated (the file does not end with a line break) (entry "CN=a,DC=x")`}},
+		{"cut modify", "dn: CN=a,DC=x\nchangetype: modify\nreplace: title\ntitle: Man",
+			[]string{`PROBLEM f.ldf:1: the entry is truncated (the file does not end with a line break) (entry "CN=a,DC=x")`}},
+		{"cut CRLF file", "dn: CN=a,DC=x\r\ncn: a\r\n\r\ndn: CN=b,DC=x\r\ncn: b",
+			[]string{`1 add "CN=a,DC=x" cn="a"`, `PROBLEM f.ldf:4: the entry is truncated (the file does not end with a line break) (entry "CN=b,DC=x")`}},
+		{"cut inside a comment after the entry", "dn: CN=a,DC=x\ncn: a\n# trailing",
+			[]string{`PROBLEM f.ldf:1: the entry is truncated (the file does not end with a line break) (entry "CN=a,DC=x")`}},
+		{"ends with a blank line without break", "dn: CN=a,DC=x\ncn: a\n\r", []string{`1 add "CN=a,DC=x" cn="a"`}},
+		{"version line alone without break", "version: 1", nil},
 		{"modrdn", "dn: CN=a,DC=x\nchangetype: modrdn\nnewrdn: CN=b\n",
 			[]string{`PROBLEM f.ldf:2: changetype modrdn is not supported; re-export the entry under its new DN (entry "CN=a,DC=x")`}},
 		{"late changetype", "dn: CN=a,DC=x\ncn: a\nchangetype: add\n", []string{`PROBLEM f.ldf:3: changetype: must come right after the dn: line (entry "CN=a,DC=x")`}},
@@ -137,7 +152,27 @@ func TestCSV(t *testing.T) {
 			[]string{`PROBLEM f.csv:2: the row has 3 fields, but the header has 2`,
 				`PROBLEM f.csv:3: the DistinguishedName cell is empty`,
 				`4 add "CN=c,DC=x" cn="c" objectClass="user"`,
-				`PROBLEM f.csv:5: extraneous or missing " in quoted-field`}, ""},
+				`PROBLEM f.csv:5: extraneous or missing " in quoted-field (the file ends inside a quoted cell: is it truncated?)`}, ""},
+		// A row without a line break at the end of the file is cut.
+		{"cut inside the last cell", "dn,SipAddress,Title\n\"CN=a,DC=x\",sip:a@x,Boss\n\"CN=Ken,DC=x\",sip:ken@x,Mana",
+			[]string{`2 add "CN=a,DC=x" msRTCSIP-PrimaryUserAddress="sip:a@x" title="Boss" objectClass="user"`,
+				`PROBLEM f.csv:3: the row is truncated (the file does not end with a line break) (entry "CN=Ken,DC=x")`}, ""},
+		{"cut inside a quoted last cell", "dn,Title\n\"CN=a,DC=x\",\"Mana",
+			[]string{`PROBLEM f.csv:2: extraneous or missing " in quoted-field (the file ends inside a quoted cell: is it truncated?)`}, ""},
+		{"cut after a closing quote", "dn,Title\n\"CN=a,DC=x\",\"Manager\"",
+			[]string{`PROBLEM f.csv:2: the row is truncated (the file does not end with a line break) (entry "CN=a,DC=x")`}, ""},
+		{"cut between cells", "dn,Title,City\n\"CN=a,DC=x\",Boss",
+			[]string{`PROBLEM f.csv:2: the row has 2 fields, but the header has 3`}, ""},
+		{"quoted line breaks, doubled quotes, CRLF, empty lines", "dn,Title\r\n\r\n\"CN=a,DC=x\",\"say \"\"hi\"\"\r\nthere\"\r\n\n\"CN=b,DC=x\",b\r\n",
+			[]string{`3 add "CN=a,DC=x" title="say \"hi\"\nthere" objectClass="user"`, `6 add "CN=b,DC=x" title="b" objectClass="user"`}, ""},
+		{"bare quote", "dn,Title\n\"CN=a,DC=x\",ab\"c\n\"CN=b,DC=x\",b\n",
+			[]string{`PROBLEM f.csv:2: bare " in non-quoted-field`, `3 add "CN=b,DC=x" title="b" objectClass="user"`}, ""},
+		{"cell too large", "dn,Title\n\"CN=a,DC=x\",\"" + strings.Repeat("x\n", maxCSVField/2+1) + "\"\n\"CN=b,DC=x\",b\n",
+			[]string{fmt.Sprintf(`PROBLEM f.csv:2: the row has a cell longer than %d bytes, more than %d cells or more than %d bytes`, maxCSVField, maxCSVFields, maxCSVRecord),
+				fmt.Sprintf(`%d add "CN=b,DC=x" title="b" objectClass="user"`, maxCSVField/2+4)}, ""},
+		{"too many cells", "dn,Title\n\"CN=a,DC=x\"" + strings.Repeat(",", maxCSVFields) + "\n\"CN=b,DC=x\",b\n",
+			[]string{fmt.Sprintf(`PROBLEM f.csv:2: the row has a cell longer than %d bytes, more than %d cells or more than %d bytes`, maxCSVField, maxCSVFields, maxCSVRecord),
+				`3 add "CN=b,DC=x" title="b" objectClass="user"`}, ""},
 		{"no dn column", "DisplayName,Title\nKen,Manager\n", nil, "f.csv:1: the CSV header has no DistinguishedName (or dn) column"},
 		{"duplicate column", "dn,DistinguishedName\n", nil, `f.csv:1: the CSV header has the column "DistinguishedName" twice`},
 		{"empty", "", nil, "f.csv: the CSV file is empty"},
@@ -174,6 +209,7 @@ func FuzzLDIF(f *testing.F) {
 		"dn: CN=a,\n DC=x\n# c\n c\ncn: a\n",
 		"dn: CN=a,DC=x\nobjectGUID:: AAECAwQFBgcICQoLDA0ODw==\n",
 		" x\n\ncn\n\ndn:: !!\n",
+		"dn: CN=a,DC=x\ncn: a\n\ndn: CN=b,DC=x\ndescription: cut\n fo",
 	} {
 		f.Add([]byte(s))
 	}
@@ -208,6 +244,10 @@ func FuzzCSV(f *testing.F) {
 		"#TYPE x\ndn,memberOf\n\"CN=a,DC=x\",\"CN=g,DC=x;CN=h,DC=x\"\n",
 		"dn,cn\n\"CN=a,DC=x\",a,extra\n,b\n\"bad\n",
 		"dn\n",
+		"dn,Title\r\n\r\n\"CN=a,DC=x\",\"say \"\"hi\"\"\r\nthere\"\r\n",
+		"dn,Title\n\"CN=a,DC=x\",\"Mana",
+		"dn,Title\n\"CN=a,DC=x\",Mana",
+		"dn,Title\n\"CN=a,DC=x\",a\"b\r",
 	} {
 		f.Add([]byte(s))
 	}
@@ -234,4 +274,70 @@ func FuzzCSV(f *testing.F) {
 		}
 		t.Fatal("reader did not terminate")
 	})
+}
+
+// endlessCell yields a CSV header, a row whose last cell is n bytes long,
+// and a good row, without holding the cell in memory.
+type endlessCell struct {
+	head, tail string
+	n          int
+}
+
+func (r *endlessCell) Read(p []byte) (int, error) {
+	switch {
+	case r.head != "":
+		k := copy(p, r.head)
+		r.head = r.head[k:]
+		return k, nil
+	case r.n > 0:
+		k := min(len(p), r.n)
+		for i := range p[:k] {
+			p[i] = 'x'
+		}
+		r.n -= k
+		return k, nil
+	case r.tail != "":
+		k := copy(p, r.tail)
+		r.tail = r.tail[k:]
+		return k, nil
+	}
+	return 0, io.EOF
+}
+
+func TestCSVHugeRowsBoundedMemory(t *testing.T) {
+	cols := func(n int) string {
+		var sb strings.Builder
+		for i := range n {
+			fmt.Fprintf(&sb, ",c%d", i)
+		}
+		return sb.String()
+	}
+	tests := []struct {
+		name       string
+		head, tail string
+		n          int
+	}{
+		{"64 MiB unquoted cell", "dn,Title\n\"CN=a,DC=x\",", "\n\"CN=b,DC=x\",b\n", 64 << 20},
+		{"64 MiB quoted cell", "dn,Title\n\"CN=a,DC=x\",\"", "\"\n\"CN=b,DC=x\",b\n", 64 << 20},
+		{"row of 17 cells of 1 MiB", "dn" + cols(17) + "\n\"CN=a,DC=x\"" + strings.Repeat(","+strings.Repeat("y", 1<<20-1), 17), "\n\"CN=b,DC=x\"" + strings.Repeat(",b", 17) + "\n", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			r, err := NewCSVReader(&endlessCell{head: tt.head, tail: tt.tail, n: tt.n}, "h.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := readAll(r)
+			runtime.ReadMemStats(&after)
+			if err != nil || len(got) != 2 || !strings.HasPrefix(got[0], "PROBLEM h.csv:2: the row has a cell longer than") || !strings.Contains(got[1], `"CN=b,DC=x"`) {
+				t.Fatalf("got %q, %v", got, err)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8*maxCSVRecord { // bounded by the limit, not by the input
+				t.Errorf("reading allocated %d MiB", alloc>>20)
+			}
+		})
+	}
 }

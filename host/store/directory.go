@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -232,12 +233,39 @@ type DirectoryWriter struct {
 	byGUID, byDN, ins, upd, del *sql.Stmt
 	gByGUID, gByDN, gIns, gUpd  *sql.Stmt
 	memAdd, memClear, memDel    *sql.Stmt
+	clash                       *sql.Stmt
 	now                         time.Time
 	// When the users table was empty at the start (a first import), users
 	// are matched through these maps instead of two index probes each.
 	fresh              bool
 	byGUIDMap, byDNMap map[string]int64
 	guidOf, dnKeyOf    map[int64]string
+	// In a first import, which user holds each identity key ("a:" SIP
+	// address or UPN, "s:" sAMAccountName), the keys each user holds and
+	// its DN, for the identity clash check.
+	keyOwner map[string]int64
+	keysOf   map[int64]userKeys
+	dnOf     map[int64]string
+}
+
+// userKeys are a user's folded identity keys.
+type userKeys struct{ sip, upn, sam string }
+
+// list returns the keys for keyOwner: "a:" for the SIP address and UPN
+// (Get-CsUser -Identity user@domain matches either), "s:" for the
+// sAMAccountName; empty ones are left out.
+func (k userKeys) list() []string {
+	keys := make([]string, 0, 3)
+	if k.sip != "" {
+		keys = append(keys, "a:"+k.sip)
+	}
+	if k.upn != "" && k.upn != k.sip {
+		keys = append(keys, "a:"+k.upn)
+	}
+	if k.sam != "" {
+		keys = append(keys, "s:"+k.sam)
+	}
+	return keys
 }
 
 // DirectoryWriter prepares a [DirectoryWriter] on the transaction.
@@ -266,6 +294,11 @@ func (tx *Tx) DirectoryWriter() (*DirectoryWriter, error) {
 		{&w.memAdd, `INSERT OR IGNORE INTO group_members(group_key, member_key) VALUES(?, ?)`},
 		{&w.memClear, `DELETE FROM group_members WHERE group_key = ?`},
 		{&w.memDel, `DELETE FROM group_members WHERE group_key = ? AND member_key = ?`},
+		// ?1 and ?2 are the address keys (SIP, UPN), ?3 the sAMAccountName
+		// key, NULL when empty; ?4 the user's own id.
+		{&w.clash, `SELECT dn, sip_key, upn_key, sam_key FROM users
+			WHERE (sip_key IN (?1, ?2) OR upn_key IN (?1, ?2) OR sam_key = ?3) AND id <> ?4
+			ORDER BY id LIMIT 1`},
 	}
 	for _, p := range prep {
 		st, err := tx.PrepareContext(tx.ctx, p.sql)
@@ -288,6 +321,7 @@ func (tx *Tx) DirectoryWriter() (*DirectoryWriter, error) {
 		w.fresh = true
 		w.byGUIDMap, w.byDNMap = map[string]int64{}, map[string]int64{}
 		w.guidOf, w.dnKeyOf = map[int64]string{}, map[int64]string{}
+		w.keyOwner, w.keysOf, w.dnOf = map[string]int64{}, map[int64]userKeys{}, map[int64]string{}
 	}
 	return w, nil
 }
@@ -319,6 +353,96 @@ func (w *DirectoryWriter) forget(id int64) {
 	w.remember(id, "", "")
 	delete(w.guidOf, id)
 	delete(w.dnKeyOf, id)
+	w.rememberKeys(id, "", userKeys{})
+}
+
+// rememberKeys records the identity keys and DN a user now has, for the
+// fresh-import clash check.
+func (w *DirectoryWriter) rememberKeys(id int64, dn string, keys userKeys) {
+	if !w.fresh {
+		return
+	}
+	for _, k := range w.keysOf[id].list() {
+		if w.keyOwner[k] == id {
+			delete(w.keyOwner, k)
+		}
+	}
+	delete(w.keysOf, id)
+	delete(w.dnOf, id)
+	if dn == "" {
+		return
+	}
+	for _, k := range keys.list() {
+		w.keyOwner[k] = id
+	}
+	w.keysOf[id], w.dnOf[id] = keys, dn
+}
+
+// IdentityClashError is a user that [DirectoryWriter.PutUser] refused
+// because its SIP address, UPN or sAMAccountName is, case-insensitively,
+// another user's: an identity must never select two users.
+type IdentityClashError struct {
+	// What names the clashing identity ("SIP address", "UPN" or
+	// "sAMAccountName") and Value is it as the user had it.
+	What, Value string
+	// OtherDN is the user who has it; OtherWhat is what it is there when
+	// that differs (a UPN that is another user's SIP address).
+	OtherDN, OtherWhat string
+}
+
+// Error returns "the SIP address sip:x is already used by CN=...".
+func (e *IdentityClashError) Error() string {
+	msg := fmt.Sprintf("the %s %s is already used by %s", e.What, e.Value, e.OtherDN)
+	if e.OtherWhat != "" && e.OtherWhat != e.What {
+		msg += " (as its " + e.OtherWhat + ")"
+	}
+	return msg
+}
+
+// checkClash returns an *IdentityClashError when another user than id has
+// one of u's identity keys.
+func (w *DirectoryWriter) checkClash(u *User, id int64, sipK, upnK, samK string) error {
+	var otherDN, oSip, oUpn, oSam string
+	if w.fresh {
+		for _, k := range (userKeys{sipK, upnK, samK}).list() {
+			if o, ok := w.keyOwner[k]; ok && o != id {
+				otherDN = w.dnOf[o]
+				oSip, oUpn, oSam = w.keysOf[o].sip, w.keysOf[o].upn, w.keysOf[o].sam
+				break
+			}
+		}
+		if otherDN == "" {
+			return nil
+		}
+	} else {
+		err := w.clash.QueryRowContext(w.ctx, nullStr(sipK), nullStr(upnK), nullStr(samK), id).Scan(&otherDN, &oSip, &oUpn, &oSam)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	// other tells what the key is for the other user, preferring the same
+	// attribute as ours.
+	other := func(k, what string) string {
+		switch {
+		case k == "":
+			return ""
+		case k == oSip && (what == "SIP address" || k != oUpn):
+			return "SIP address"
+		case k == oUpn:
+			return "UPN"
+		}
+		return ""
+	}
+	if o := other(sipK, "SIP address"); o != "" {
+		return &IdentityClashError{What: "SIP address", Value: u.SipAddress, OtherDN: otherDN, OtherWhat: o}
+	}
+	if o := other(upnK, "UPN"); o != "" {
+		return &IdentityClashError{What: "UPN", Value: u.UserPrincipalName, OtherDN: otherDN, OtherWhat: o}
+	}
+	return &IdentityClashError{What: "sAMAccountName", Value: u.SamAccountName, OtherDN: otherDN}
 }
 
 // Finish ends the writer's work: after a first import into an empty
@@ -330,7 +454,11 @@ func (w *DirectoryWriter) Finish() error {
 	}
 	w.fresh = false
 	w.byGUIDMap, w.byDNMap, w.guidOf, w.dnKeyOf = nil, nil, nil, nil
-	return createUserIndexes(w.tx)
+	w.keyOwner, w.keysOf, w.dnOf = nil, nil, nil
+	if err := createUserIndexes(w.tx); err != nil {
+		return err
+	}
+	return createUniqueUserIndexes(w.tx)
 }
 
 // Close builds any index left out (see [DirectoryWriter.Finish]) and
@@ -338,7 +466,7 @@ func (w *DirectoryWriter) Finish() error {
 func (w *DirectoryWriter) Close() {
 	_ = w.Finish()
 	for _, st := range []*sql.Stmt{w.byGUID, w.byDN, w.ins, w.upd, w.del, w.gByGUID, w.gByDN,
-		w.gIns, w.gUpd, w.memAdd, w.memClear, w.memDel} {
+		w.gIns, w.gUpd, w.memAdd, w.memClear, w.memDel, w.clash} {
 		if st != nil {
 			st.Close()
 		}
@@ -405,11 +533,15 @@ func (w *DirectoryWriter) PutUser(u *User) (added bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	sipK, upnK, samK := sipKey(u.SipAddress), object.Fold(u.UserPrincipalName), object.Fold(u.SamAccountName)
+	if err := w.checkClash(u, id, sipK, upnK, samK); err != nil {
+		return false, err
+	}
 	dkey := object.Fold(strings.TrimSpace(u.DisplayName))
 	vals := []any{nullStr(u.GUID), u.DN, dnKey, u.OU,
-		u.SamAccountName, object.Fold(u.SamAccountName),
-		u.UserPrincipalName, object.Fold(u.UserPrincipalName),
-		u.SipAddress, sipKey(u.SipAddress),
+		u.SamAccountName, samK,
+		u.UserPrincipalName, upnK,
+		u.SipAddress, sipK,
 		u.DisplayName, dkey, reverseString(dkey),
 		nullStr(u.GivenName), nullStr(u.Surname), nullStr(u.Mail), nullStr(u.Telephone),
 		nullStr(u.Department), nullStr(u.Title), nullStr(u.City),
@@ -425,6 +557,7 @@ func (w *DirectoryWriter) PutUser(u *User) (added bool, err error) {
 			return false, err
 		}
 		w.remember(u.ID, u.GUID, dnKey)
+		w.rememberKeys(u.ID, u.DN, userKeys{sipK, upnK, samK})
 		return true, nil
 	}
 	if _, err := w.upd.ExecContext(ctx, append(vals, id)...); err != nil {
@@ -432,6 +565,7 @@ func (w *DirectoryWriter) PutUser(u *User) (added bool, err error) {
 	}
 	u.ID = id
 	w.remember(id, u.GUID, dnKey)
+	w.rememberKeys(id, u.DN, userKeys{sipK, upnK, samK})
 	return false, nil
 }
 

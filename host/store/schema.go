@@ -24,6 +24,7 @@ var migrations = []migration{
 		}
 		return createUserIndexes(tx)
 	}},
+	{2, "unique SIP addresses, UPNs and sAMAccountNames", createUniqueUserIndexes},
 }
 
 // SchemaVersion is the schema version this build creates and understands.
@@ -61,7 +62,37 @@ func createUserIndexes(tx *Tx) error {
 	return nil
 }
 
+// uniqueUserIndexes make a non-empty SIP address, UPN and sAMAccountName
+// (folded) name one user at most, so that an identity never selects two
+// users. Their names are outside the users_ pattern that [Store.migrate]
+// counts: they are optional. A store that already holds duplicates keeps
+// working without the index concerned (see [createUniqueUserIndexes]); the
+// import checks every user before writing it in any case.
+var uniqueUserIndexes = [][2]string{
+	{"uniq_users_sip", `CREATE UNIQUE INDEX IF NOT EXISTS uniq_users_sip ON users(sip_key) WHERE sip_key <> ''`},
+	{"uniq_users_upn", `CREATE UNIQUE INDEX IF NOT EXISTS uniq_users_upn ON users(upn_key) WHERE upn_key <> ''`},
+	{"uniq_users_sam", `CREATE UNIQUE INDEX IF NOT EXISTS uniq_users_sam ON users(sam_key) WHERE sam_key <> ''`},
+}
+
+// createUniqueUserIndexes creates the unique indexes that the users allow:
+// when two users already share a key (a store written before migration 2),
+// that index is left out rather than failing to open the store, and the
+// import's own check (DirectoryWriter.PutUser) still refuses new clashes.
+func createUniqueUserIndexes(tx *Tx) error {
+	for _, ix := range uniqueUserIndexes {
+		if _, err := tx.Exec(ix[1]); err != nil && !IsConstraint(err) {
+			return err
+		}
+	}
+	return nil
+}
+
 func dropUserIndexes(tx *Tx) error {
+	for _, ix := range uniqueUserIndexes {
+		if _, err := tx.Exec(`DROP INDEX IF EXISTS ` + ix[0]); err != nil {
+			return err
+		}
+	}
 	for _, ix := range userIndexes {
 		if _, err := tx.Exec(`DROP INDEX IF EXISTS ` + ix[0]); err != nil {
 			return err

@@ -315,4 +315,3 @@ func nullStr(s string) any {
 	}
 	return s
 }
-

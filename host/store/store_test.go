@@ -692,3 +692,79 @@ func TestMissingIndexesRebuilt(t *testing.T) {
 		t.Errorf("%d user indexes after reopening, want %d", n, len(userIndexes))
 	}
 }
+
+// TestUniqueIdentityIndexes: migration 2 makes SIP addresses, UPNs and
+// sAMAccountNames unique where the store allows it; a store written before
+// it with duplicates still opens, without the index concerned.
+func TestUniqueIdentityIndexes(t *testing.T) {
+	tests := []struct {
+		name  string
+		users [][3]string // sam, upn, sip keys
+		want  []string    // unique indexes present after the migration
+	}{
+		{"no duplicates", [][3]string{{"a", "a@x", "a@x"}, {"b", "", ""}, {"c", "", ""}},
+			[]string{"uniq_users_sam", "uniq_users_sip", "uniq_users_upn"}},
+		{"duplicate SIP address", [][3]string{{"a", "a@x", "a@x"}, {"b", "b@x", "a@x"}},
+			[]string{"uniq_users_sam", "uniq_users_upn"}},
+		{"duplicate sAMAccountName and UPN", [][3]string{{"a", "a@x", ""}, {"a", "a@x", ""}},
+			[]string{"uniq_users_sip"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "old.db")
+			s, err := Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Make it a version 1 store holding the users.
+			err = s.Write(ctx, func(tx *Tx) error {
+				for _, ix := range uniqueUserIndexes {
+					if _, err := tx.Exec(`DROP INDEX ` + ix[0]); err != nil {
+						return err
+					}
+				}
+				if _, err := tx.Exec(`DELETE FROM schema_version WHERE version >= 2`); err != nil {
+					return err
+				}
+				for i, u := range tt.users {
+					if _, err := tx.Exec(`INSERT INTO users(dn, dn_key, ou_dn, sam_key, upn_key, sip_key) VALUES(?, ?, 'DC=x', ?, ?, ?)`,
+						fmt.Sprintf("CN=u%d,DC=x", i), fmt.Sprintf("dc=x,cn=u%d", i), u[0], u[1], u[2]); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			s.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err = Open(path)
+			if err != nil {
+				t.Fatalf("a store with duplicates does not open: %v", err)
+			}
+			defer s.Close()
+			if v, _ := s.Version(ctx); v != SchemaVersion() || v < 2 {
+				t.Errorf("version %d after opening", v)
+			}
+			var got []string
+			err = s.Write(ctx, func(tx *Tx) error {
+				rows, err := tx.Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'uniq\_users\_%' ESCAPE '\' ORDER BY name`)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var n string
+					if err := rows.Scan(&n); err != nil {
+						return err
+					}
+					got = append(got, n)
+				}
+				return rows.Err()
+			})
+			if err != nil || strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("unique indexes %v (%v), want %v", got, err, tt.want)
+			}
+		})
+	}
+}
