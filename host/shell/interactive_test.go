@@ -84,7 +84,7 @@ func TestInteractiveBulkCancel(t *testing.T) {
 	term.waitFor(t, "PS> ", 30*time.Second)
 	typeLine(ptmx, "Get-CsUser | Set-CsClientPin | Out-Null")
 	// The bar appears after about a second on a terminal.
-	term.waitMatch(t, `Set-CsClientPin.*\d+`, 60*time.Second)
+	term.waitMatch(t, `Setting client PINs.*\d+`, 60*time.Second)
 	time.Sleep(2 * time.Second)
 	fmt.Fprint(ptmx, "\x03")
 	term.waitMatch(t, `stopped after \d+`, 60*time.Second)

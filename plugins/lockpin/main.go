@@ -61,6 +61,7 @@ func init() {
 type lock struct {
 	sdk.Base
 	unlock bool
+	done   int64 // users handled, for the progress bar of a bulk run
 }
 
 func (l *lock) Process(c *sdk.Context) error {
@@ -89,6 +90,13 @@ func (l *lock) Process(c *sdk.Context) error {
 		}
 		if err != nil {
 			report(c, err, target)
+			continue
+		}
+		l.done++
+		if l.unlock {
+			c.WriteProgress("Unlocking client PINs", l.done, -1)
+		} else {
+			c.WriteProgress("Locking client PINs", l.done, -1)
 		}
 	}
 	return nil

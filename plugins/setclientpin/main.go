@@ -55,7 +55,12 @@ func init() {
 	})
 }
 
-type setPin struct{ sdk.Base }
+// setPin counts the users it has handled, for the progress bar a bulk run
+// shows (the host draws it only on a terminal, after about a second).
+type setPin struct {
+	sdk.Base
+	done int64
+}
 
 func (s *setPin) Process(c *sdk.Context) error {
 	id := c.String("Identity")
@@ -87,6 +92,8 @@ func (s *setPin) Process(c *sdk.Context) error {
 			continue
 		}
 		c.WriteObject(pinAssignment.New(target, pin))
+		s.done++
+		c.WriteProgress("Setting client PINs", s.done, -1)
 	}
 	return nil
 }
