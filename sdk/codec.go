@@ -99,7 +99,33 @@ func (e *encoder) value(b []byte, v Value, depth int) []byte {
 }
 
 func (e *encoder) object(b []byte, o *Object, depth int) []byte {
-	t := o.typ
+	b = e.header(b, o.typ)
+	if o.raw != nil {
+		return append(b, o.raw...)
+	}
+	for _, v := range o.vals {
+		b = e.value(b, v, depth+1)
+	}
+	return b
+}
+
+// values writes an object of type t with the given values (nil for the
+// missing ones).
+func (e *encoder) values(b []byte, t *Type, vals []Value, depth int) []byte {
+	b = e.header(b, t)
+	for i := range t.props {
+		if i < len(vals) {
+			b = e.value(b, vals[i], depth+1)
+		} else {
+			b = abi.AppendNull(b)
+		}
+	}
+	return b
+}
+
+// header writes the tag and the type of an object: its number, or its
+// definition the first time in a stage.
+func (e *encoder) header(b []byte, t *Type) []byte {
 	b = append(b, abi.TagObject)
 	if t.epoch == e.epoch {
 		b = abi.AppendUvarint(b, t.id)
@@ -116,12 +142,6 @@ func (e *encoder) object(b []byte, o *Object, depth int) []byte {
 			b = abi.AppendRawString(b, p.Name)
 			b = append(b, byte(p.Kind))
 		}
-	}
-	if o.raw != nil {
-		return append(b, o.raw...)
-	}
-	for _, v := range o.vals {
-		b = e.value(b, v, depth+1)
 	}
 	return b
 }
@@ -267,13 +287,19 @@ func (d *decoder) object(r *abi.Reader, depth int) *Object {
 	if t == nil {
 		return nil
 	}
-	// Fast path: no nested object, so keep the encoded values.
+	// Fast paths: no nested object, so keep the encoded values.
+	if b := r.Rest(); b != nil {
+		if end := skipSimple(b, 0, len(t.props)); end >= 0 {
+			r.Advance(end)
+			return rawObject(t, b[:end])
+		}
+	}
 	start := r.Offset()
 	for range t.props {
 		r.Skip(nil, depth+1)
 	}
 	if r.Err() == nil {
-		return &Object{typ: t, raw: r.Bytes(start)}
+		return rawObject(t, r.Bytes(start))
 	}
 	r.Rewind(start)
 	o := newObject(t)
@@ -285,3 +311,85 @@ func (d *decoder) object(r *abi.Reader, depth int) *Object {
 
 // skip reads and discards a value, keeping the type table in step.
 func (d *decoder) skip(r *abi.Reader) { d.value(r, 1) }
+
+// skipSimple returns the offset in b after the n values that start at p
+// when they are all simple ones (null, bool, int, string, DateTime), or
+// -1. It indexes the bytes instead of going through a Reader, which in a
+// WebAssembly guest costs several times as much. It only measures: the
+// values are checked when they are decoded.
+func skipSimple(b []byte, p, n int) int {
+	for ; n > 0; n-- {
+		if p >= len(b) {
+			return -1
+		}
+		tag := b[p]
+		p++
+		switch tag {
+		case abi.TagNull:
+		case abi.TagBool:
+			p++
+		case abi.TagInt:
+			p = skipVarint(b, p)
+		case abi.TagString:
+			if p < len(b) && b[p] < 0x80 {
+				p += 1 + int(b[p])
+			} else if l, q := varint(b, p); q < 0 || l > uint64(len(b)) {
+				return -1
+			} else {
+				p = q + int(l)
+			}
+		case abi.TagDateTime:
+			if p = skipVarint(b, skipVarint(b, p)); p >= 0 {
+				p++ // the zone
+			}
+		default:
+			return -1
+		}
+		if p < 0 || p > len(b) {
+			return -1
+		}
+	}
+	return p
+}
+
+// skipVarint returns the offset after the varint at p, or -1.
+func skipVarint(b []byte, p int) int {
+	if p < 0 {
+		return -1
+	}
+	for end := min(p+10, len(b)); p < end; p++ {
+		if b[p] < 0x80 {
+			return p + 1
+		}
+	}
+	return -1
+}
+
+// varint reads the uvarint at p and returns it and the offset after it
+// (-1 when malformed).
+func varint(b []byte, p int) (uint64, int) {
+	var x uint64
+	for s := uint(0); s < 70 && p < len(b); s += 7 {
+		c := b[p]
+		p++
+		x |= uint64(c&0x7f) << s
+		if c < 0x80 {
+			return x, p
+		}
+	}
+	return 0, -1
+}
+
+// Objects received from pinsh are handed out from slabs, as service
+// results are (see newInfos).
+var objectSlab []Object
+
+func rawObject(t *Type, raw []byte) *Object {
+	if len(objectSlab) == 0 {
+		objectSlab = make([]Object, slabSize)
+	}
+	o := &objectSlab[0]
+	objectSlab = objectSlab[1:]
+	o.typ, o.raw = t, raw
+	return o
+}

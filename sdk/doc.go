@@ -99,6 +99,21 @@
 //		return nil
 //	}
 //
+// When a cmdlet needs the PIN state of the users an identity names,
+// [Context.PinInfoFor] does ResolveUsers and PinInfo in one call to pinsh,
+// which is several times cheaper per object (Get-CsClientPinInfo uses it);
+// and [Context.WriteNew] writes an object without creating it first:
+//
+//	infos, err := c.PinInfoFor(id)
+//	...
+//	for _, info := range infos {
+//		if info.Err != nil { // pinsh would not read this user's PIN state
+//			c.WriteError(info.Err, info.Identity)
+//			continue
+//		}
+//		c.WriteNew(pinAge, info.Identity, days(info.LastPinChangeTime))
+//	}
+//
 // Errors follow PowerShell's rules: [Context.WriteError] reports a
 // non-terminating error for the current object and the command goes on; an
 // error returned from Begin, Process or End ends the stage (a terminating
@@ -122,14 +137,16 @@
 //
 // In the pinsh repository, `make plugin NAME=pinage` does the same into
 // bin/plugins/. Keep plugins lean: every MiB of module costs about a quarter
-// of a second to compile once, at installation, and some milliseconds to
-// load at each start; fmt, encoding/json, reflection and regexp are large.
+// of a second to compile once (at installation, or at its first use) and
+// some ten milliseconds to load at each start; fmt, encoding/json,
+// reflection and regexp are large.
 //
 // 5. Install it: put pinage.wasm in the plugins directory next to the pinsh
 // binary, in your own plugin directory (Install-CsPlugin -Path pinage.wasm
-// copies it there after showing the capabilities it asks for), or in a
-// directory listed in PINSH_PLUGIN_PATH. pinsh checks it, compiles it into its
-// cache and reads its declarations once; then:
+// copies it there after showing the capabilities it asks for, and compiles
+// it into pinsh's cache), or in a directory listed in PINSH_PLUGIN_PATH.
+// pinsh checks it and reads its declarations once, and compiles it when a
+// command first uses it; then:
 //
 //	PS> Get-CsUser -OU "OU=Finance,DC=litwareinc,DC=com" | Get-CsPinAge
 //
@@ -148,15 +165,21 @@
 //
 // # Speed
 //
-// Every object crossing into or out of a plugin is encoded, and code compiled
-// to WebAssembly runs several times slower than native Go; an allocation
-// costs about half a microsecond. Declare output types once ([NewType]),
-// prefer the typed results of the services ([User], [PinInfo]) to generic
-// objects, and do not allocate per object what can be reused.
+// Every object crossing into or out of a plugin is encoded, and Go compiled
+// to WebAssembly runs five to ten times slower than native Go: a function
+// call costs tens of nanoseconds and an allocation half a microsecond or
+// more. The SDK avoids both on the usual paths (strings are views of the
+// messages, service results come from slabs, objects received are decoded
+// only when read); a plugin should likewise declare its output types once
+// ([NewType]), prefer the typed results of the services ([User],
+// [PinInfo]) to generic objects, use [Context.PinInfoFor] and
+// [Context.WriteNew] on per-object paths, and not allocate per object what
+// can be reused.
 //
 // # Compatibility
 //
 // The interface between plugins and pinsh is versioned on its own (ABI 1),
-// apart from pinsh's releases: a plugin built with this SDK runs on every
-// pinsh that speaks ABI 1.
+// apart from pinsh's releases: a plugin built with this SDK (ABI 1.1)
+// runs on every pinsh that speaks ABI 1.1 or a later 1.x; one built for ABI
+// 1.0 runs on every pinsh that speaks ABI 1.
 package sdk

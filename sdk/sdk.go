@@ -39,8 +39,8 @@ const (
 // installing the plugin; a call to a service the plugin was not granted
 // ends the stage with an error.
 const (
-	CapDirectoryRead = abi.CapDirectoryRead // ResolveUsers
-	CapPinRead       = abi.CapPinRead       // PinInfo, Policy
+	CapDirectoryRead = abi.CapDirectoryRead // ResolveUsers, PinInfoFor
+	CapPinRead       = abi.CapPinRead       // PinInfo, PinInfoFor, Policy
 	CapPinWrite      = abi.CapPinWrite      // SetPin, GeneratePin
 	CapPinLock       = abi.CapPinLock       // Lock, Unlock
 )

@@ -29,6 +29,14 @@ type Type struct {
 	// the number it got then.
 	epoch uint32
 	id    uint64
+	// fields maps each property of a type pinsh defined to a field of
+	// the struct the SDK decodes it into (see fieldsOf), computed once
+	// per type instead of comparing property names for every object.
+	fields    []int8
+	fieldsFor *string
+	// exact is the number of properties when they are the first fields
+	// in order (a fast decoder may assume the layout), else -1.
+	exact int
 }
 
 // NewType declares an object type.

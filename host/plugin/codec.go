@@ -72,7 +72,20 @@ func (e *encoder) value(b []byte, v object.Value, depth int) []byte {
 }
 
 func (e *encoder) object(b []byte, o *object.Object, depth int) []byte {
-	t := o.Type()
+	n := len(b)
+	b = e.header(b, o.Type())
+	if len(b) == n+1 && b[n] == abi.TagNull { // too many types (e.err)
+		return b
+	}
+	for i := 0; i < o.Len(); i++ {
+		b = e.value(b, o.Value(i), depth+1)
+	}
+	return b
+}
+
+// header appends the tag and the type reference (or definition) of an
+// object of type t; its property values follow.
+func (e *encoder) header(b []byte, t *object.Type) []byte {
 	b = append(b, abi.TagObject)
 	if id, ok := e.types[t]; ok {
 		b = abi.AppendUvarint(b, id)
@@ -95,9 +108,6 @@ func (e *encoder) object(b []byte, o *object.Object, depth int) []byte {
 			b = abi.AppendRawString(b, p.Name)
 			b = append(b, byte(p.Kind))
 		}
-	}
-	for i := 0; i < o.Len(); i++ {
-		b = e.value(b, o.Value(i), depth+1)
 	}
 	return b
 }
@@ -251,15 +261,14 @@ func (d *decoder) object(r *abi.Reader, depth int) object.Value {
 		r.Failf("object of undefined type number " + strconv.FormatUint(ref, 10))
 		return nil
 	}
-	n := len(t.Properties())
-	vals := make([]object.Value, n)
-	for i := range vals {
-		vals[i] = d.value(r, depth+1)
+	o := object.New(t) // its values are set in place: one allocation fewer
+	for i := 0; i < o.Len(); i++ {
+		o.SetAt(i, d.value(r, depth+1))
 	}
 	if r.Err() != nil {
 		return nil
 	}
-	return object.New(t, vals...)
+	return o
 }
 
 // types interns the object types plugins define, so that objects of one

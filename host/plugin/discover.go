@@ -80,7 +80,18 @@ func UserPluginDir() (string, error) {
 func (m *Manager) Discover(ctx context.Context) ([]*Plugin, []error) {
 	var found []*Plugin
 	var errs []error
+	var paths []string
+	seen := map[string]bool{} // a directory listed twice is read once
 	for _, dir := range m.opts.SearchPath {
+		if abs, err := filepath.Abs(dir); err == nil {
+			if real, err := filepath.EvalSymlinks(abs); err == nil {
+				abs = real
+			}
+			if seen[abs] {
+				continue
+			}
+			seen[abs] = true
+		}
 		entries, err := os.ReadDir(dir)
 		if err != nil {
 			if !errors.Is(err, os.ErrNotExist) {
@@ -89,18 +100,44 @@ func (m *Manager) Discover(ctx context.Context) ([]*Plugin, []error) {
 			continue
 		}
 		for _, e := range entries {
-			if e.IsDir() || !strings.HasSuffix(e.Name(), ".wasm") {
-				continue
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".wasm") {
+				paths = append(paths, filepath.Join(dir, e.Name()))
 			}
-			p, err := m.Load(ctx, filepath.Join(dir, e.Name()))
-			if err != nil {
-				if !errors.Is(err, errDuplicate) {
-					errs = append(errs, err)
-				}
-				continue
-			}
-			found = append(found, p)
 		}
+	}
+	// New modules are inspected on every core at once (a quarter of a
+	// second each); known ones cost a manifest read. They are then added
+	// in search-path order, which decides name clashes.
+	type loaded struct {
+		p   *Plugin
+		err error
+	}
+	results := make([]loaded, len(paths))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, path := range paths {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i].p, results[i].err = m.load(ctx, path)
+		}()
+	}
+	wg.Wait()
+	m.saveIndex()
+	for i, r := range results {
+		p, err := r.p, r.err
+		if err == nil {
+			p, err = m.add(p, paths[i])
+		}
+		if err != nil {
+			if !errors.Is(err, errDuplicate) {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		found = append(found, p)
 	}
 	return found, errs
 }
@@ -118,6 +155,12 @@ func (m *Manager) Load(ctx context.Context, path string) (*Plugin, error) {
 	if err != nil {
 		return nil, err
 	}
+	return m.add(p, path)
+}
+
+// add makes a loaded plugin one of the manager's, unless a plugin with the
+// same hash (errDuplicate) or name is there already.
+func (m *Manager) add(p *Plugin, path string) (*Plugin, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, q := range m.plugins {
@@ -212,10 +255,11 @@ func readModule(path string) ([]byte, error) {
 }
 
 // inspect validates a module seen for the first time: instrument it, check
-// its imports and exports against the ABI, compile it (filling the
-// compilation cache), read its manifest by calling pinsh_describe in the
-// sandbox, and cache the instrumented module and the manifest under the
-// module's hash.
+// its imports and exports against the ABI, read its manifest by calling
+// pinsh_describe in the sandbox (under the interpreter: see
+// engine.interpreter), and cache the instrumented module and the manifest
+// under the module's hash. The optimizing compiler runs when the plugin is
+// first used, or when it is installed ([Manager.Install]).
 func (m *Manager) inspect(ctx context.Context, path, hash string, data []byte) (*Plugin, error) {
 	res, err := instrument.Instrument(data)
 	if err != nil {
@@ -226,7 +270,20 @@ func (m *Manager) inspect(ctx context.Context, path, hash string, data []byte) (
 	}
 	// An anonymous plugin (errors name the file) that may call nothing.
 	p := &Plugin{Path: path, Hash: hash, m: m, module: res.Module}
-	in, err := m.instantiate(ctx, p)
+	e, err := m.engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := e.interpreter(context.WithoutCancel(ctx))
+	if err != nil {
+		return nil, err
+	}
+	cm, err := rt.CompileModule(context.WithoutCancel(ctx), res.Module)
+	if err != nil {
+		return nil, p.errorf(err, "does not compile: %v", err)
+	}
+	defer cm.Close(context.WithoutCancel(ctx))
+	in, err := m.start(ctx, e, rt, cm, p)
 	if err != nil {
 		return nil, err
 	}
@@ -243,8 +300,6 @@ func (m *Manager) inspect(ctx context.Context, path, hash string, data []byte) (
 	if err != nil {
 		return nil, err
 	}
-	// Keep the compiled module: the plugin is likely to run soon.
-	q.compiled = p.compiled
 	q.module = res.Module
 	if dir := m.modulesDir(); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err == nil {
@@ -287,7 +342,8 @@ func checkInterface(res *instrument.Result) error {
 		case im.Module == "wasi_snapshot_preview1":
 		case im.Module == abi.ImportModule:
 			if im.Kind != 0 || !knownHostFunc(im.Name) {
-				return fmt.Errorf("imports %s.%s, which plugin ABI %d does not define", im.Module, im.Name, abi.Major)
+				return fmt.Errorf("imports %s.%s, which plugin ABI %d.%d does not define (a plugin built for a later ABI %d.x needs a newer pinsh)",
+					im.Module, im.Name, abi.Major, abi.Minor, abi.Major)
 			}
 		case strings.HasPrefix(im.Module, abi.ImportModulePrefix):
 			v := strings.TrimPrefix(im.Module, abi.ImportModulePrefix)
@@ -353,6 +409,9 @@ func describe(ctx context.Context, m *Manager, in *instance) ([]byte, error) {
 	}
 	if major := uint32(v) >> 16; major != abi.Major {
 		return nil, fmt.Errorf("speaks plugin ABI %d.%d; this pinsh speaks ABI %d (rebuild the plugin with a matching SDK)", major, uint32(v)&0xffff, abi.Major)
+	}
+	if minor := uint32(v) & 0xffff; minor > abi.Minor {
+		return nil, fmt.Errorf("speaks plugin ABI %d.%d; this pinsh speaks ABI %d.%d (use a newer pinsh)", abi.Major, minor, abi.Major, abi.Minor)
 	}
 	df := in.mod.ExportedFunction(abi.ExportDescribe)
 	r, err := in.call(ctx, df, 0, "describing itself")
@@ -540,7 +599,15 @@ func (m *Manager) Install(ctx context.Context, p *Plugin) (*Plugin, error) {
 	if err := writeAtomic(dst, data); err != nil {
 		return nil, err
 	}
-	return m.Load(ctx, dst)
+	q, err = m.Load(ctx, dst)
+	if q != nil {
+		// Fill the compilation cache now, so that the first command using
+		// the plugin starts as fast as any other.
+		if _, cerr := m.compiled(ctx, q); cerr != nil && err == nil {
+			return nil, cerr
+		}
+	}
+	return q, err
 }
 
 // Uninstall removes a plugin the user installed (one in [UserPluginDir])

@@ -21,10 +21,12 @@
 // A file seen before is known by its size and modification time and its
 // manifest comes from the cache: start-up runs no plugin code and compiles
 // nothing (0.4-0.6 ms for three plugins, measured). A new file is inspected
-// once: instrumented, compiled into the cache, and asked for its manifest in
-// the sandbox (a second or two per plugin). The registered [cmdlet.Info.New]
-// instantiates the plugin only when a command uses it; [Plugin.Prepare] starts
-// loading its code in the background as soon as the engine knows it will.
+// once: instrumented, and asked for its manifest in the sandbox under
+// wazero's interpreter (about a quarter of a second; new files are inspected
+// on every core at once). The optimizing compiler runs only for a plugin
+// that is used, into the file cache ([Manager.Install] compiles at once). The
+// registered [cmdlet.Info.New] instantiates the plugin only when a command
+// uses it; [Plugin.Prepare] starts loading its code in the background.
 //
 // The engine drives a plugin cmdlet like any command: Begin, Process per input
 // object, End. When it abandons a stage (a downstream terminating error,
@@ -127,27 +129,95 @@
 //     modification times that spares hashing unchanged files at start-up.
 //
 // Files are written atomically (temporary file and rename), so concurrent
-// pinsh processes see whole entries. A warm start pays, per plugin used,
-// wazero's CompileModule from the cache (measured 48-115 ms under load, of
-// which two thirds are wazero validating the module again and a sixth reading
-// the compiled code) and instantiation with the Go runtime's start (5-10 ms).
-// Within a process, one idle instance per plugin is kept after a clean stage,
-// so `foreach` loops over a plugin cmdlet do not pay instantiation again.
+// pinsh processes see whole entries. Within a process, one idle instance per
+// plugin is kept after a clean stage, so `foreach` loops over a plugin cmdlet
+// do not pay instantiation again.
+//
+// # Start-up: what a command pays
+//
+// Measured on the 2-vCPU development VM with other builds running (load
+// average in brackets; wall times vary by a factor of two with the load):
+//
+//	                                             before      now
+//	warm, pinsh -c 'Get-CsClientPinInfo ...'     98-294 ms   84-158 ms   [1.7-1.9]
+//	  of which loading the compiled module       70-130 ms   ~60 ms
+//	  of which instantiation (Go runtime start)  5-37 ms     3-4 ms
+//	cold (empty caches, three plugins found)     4.8 s [1.6] 1.3-1.7 s   [2.8]
+//
+// Only the plugin a command uses is loaded (checked with strace: one module
+// and one compiled file opened). What dominates a warm start is wazero's
+// CompileModule on a cache hit: it decodes and validates the whole module
+// again (45% of the process's CPU, about 40 ms for a 2.8 MB plugin whose Go
+// runtime is 1.1 MB of code), then reads the 9.5 MB of compiled code (14%).
+// wazero v1.12.0 has no way to skip the validation of a module it compiled
+// before; a patched wazero would save about half of a warm start. Not
+// dominant any more: the data segments (the Go linker writes ~27,800 small
+// ones, which wazero decoded, validated and copied one by one on every
+// start; the instrumenter now merges them into one or two, package
+// instrument) and instantiation. Overlapping the load with the opening of
+// the store ([Plugin.Prepare]) would hide at most the 3-5 ms that come
+// before it; the shell does not call it for -c. Setting the compilation
+// workers to GOMAXPROCS takes 0.4-0.6 s off a cold compilation when a second
+// core is free; a cache hit does not compile.
 //
 // # Crossing costs
 //
-// Each input object costs one export call (80 ns) plus the encoding of the
-// bound pipeline parameters; each host call about 50-100 ns plus its work.
-// What dominates is Go code inside WebAssembly: a function call costs about
-// 25 ns and an allocation about half a microsecond, so the SDK decodes into
-// an arena, keeps flat objects encoded until they are read, decodes service
-// replies straight into structs and numbers object types per stage. Measured
-// (CPU per object, under load): a fixed 1.5-2 µs per Process call; 8-13 µs to
-// echo a 10-property user object through a plugin (host encode, guest decode
-// and re-encode, host decode); 20-27 µs per Get-CsClientPinInfo record with
-// free services (identity in; resolve_users, pin_info and write out). The
-// SDK's own work for that record runs in 0.9 µs natively with 5
-// allocations.
+// Go compiled to WebAssembly runs five to ten times slower than native Go:
+// Go's wasm code keeps its locals on a stack in linear memory (every access
+// bounds-checked), a function call costs tens of nanoseconds, and an
+// allocation in the guest costs 0.5-0.8 µs (measured: a plugin that does
+// nothing but allocate one 250-byte object per record takes 0.7 µs more per
+// record; GOGC 400 or 1600 makes no difference, so it is mallocgc itself, not
+// collections). The safe points of the instrumentation cost nothing
+// measurable (the same plugin uninstrumented ran within noise). So the SDK
+// decides the crossing cost, and it now:
+//   - binds the usual process message (the parameter set "", short strings,
+//     objects of known types with simple values) by indexing its bytes
+//     instead of going through the general decoder, and keeps string
+//     parameters out of interfaces (sdk's bindFast: -0.4 µs per record);
+//   - decodes the usual reply of pin_info_for the same way (pinInfoFast),
+//     and measures flat objects without a Reader (skipSimple);
+//   - hands out service results and received objects from slabs of 32, so
+//     that a record costs no allocation of its own;
+//   - offers pin_info_for (ABI 1.1: resolve_users and pin_info in one
+//     call; the host encodes the reply directly, without building objects)
+//     and Context.WriteNew (an object written without being created).
+//
+// On the host side, the process message buffer is reused (it grew from
+// nothing for every record before) and decoded objects are filled in place.
+// Measured CPU per record (the plugin's own work, services free); before
+// at load 5.7, now at 1.2 (the A/B figures alternate both builds in one
+// process, at load 3-4):
+//
+//	                                              before        now
+//	BenchmarkCrossing (10-property user object,    7.0-12.5 µs   6.1-7.1 µs
+//	  host encode, guest decode and re-encode,
+//	  host decode; 3.7-6.5 µs in alternating
+//	  A/B runs against 7.5-11 µs)
+//	BenchmarkGetClientPinInfo (identity in, one   17.2 µs       6.4-9.2 µs
+//	  PinInfoDetails out; A/B: 15.9 -> 5.9 µs)
+//	BenchmarkCallOverhead (a Process call with     1.1-1.5 µs    0.66-1.05 µs
+//	  no input, no output)
+//
+// Roughly half of the crossing is now the host's (encoding 0.8 µs and
+// decoding 1.6 µs of a 10-property object: mostly allocations, since every
+// string and DateTime put in an object.Value is boxed) and half the guest's.
+// Batching several input records per guest call was considered and not
+// built: the fixed cost of a call is 0.7-1 µs, of which a batch would save
+// perhaps half, against reordering outputs relative to upstream commands
+// and Dispose/ShouldProcess complications (research/wasm-spike.md §4 found
+// batch size barely matters without CloseOnContextDone).
+//
+// In `Get-CsUser | Get-CsClientPinInfo | Where-Object {$_.IsPinSet -eq
+// $False} | Measure-Object` over the 100,000-user directory (84,909 Lync
+// users), the plugin's guest code takes about a quarter of the CPU (0.47 s,
+// 5.5 µs per record: twice the benchmark; presumably caches, though dirtying
+// 256 KiB between records in a benchmark did not reproduce it) and
+// host/plugin's own code about 6%; the rest is the store's scan (20%), the
+// services (resolve, RBAC decision, PIN state: 11%), Get-CsUser's objects,
+// Where-Object and the host's garbage collector. The whole run went from
+// 14.4-14.8 s [2-4] (before pin_info_for and the store's cache of the users
+// a stream just read) to 1.6-2.7 s [2.3].
 //
 // # PIN changes in parallel
 //
@@ -166,8 +236,15 @@
 // 10,000 users took 0.98 times the pure parallel hashing time of 10,000 PINs
 // (6.1 s against 6.2 s), 4,000 users 1.04 times. With a window of 8 records
 // the same 10,000 took 1.43 times: whenever the loaded machine descheduled
-// the pipeline's goroutine, the two hash workers ran out of work. When a
-// downstream command stops the pipeline early (Select-Object -First), changes
-// already committed in the batch stay committed although their outputs are
-// not shown; uncommitted ones are dropped.
+// the pipeline's goroutine, the two hash workers ran out of work.
+// Re-measured after the crossing work (load average 3.3): 0.74 times for
+// 2,000 users. With the real argon2id parameters (37 ms per PIN), pinsh
+// spent 37-40 ms of CPU per user on 300 and 1,000 piped users, argon2 being
+// 87-93% of the profile; the wall-clock ratio to BenchmarkHashParallel swung
+// between 0.75 and 1.6 from run to run on the loaded VM, where the parallel
+// benchmark itself got the equivalent of one core.
+//
+// When a downstream command stops the pipeline early (Select-Object -First),
+// changes already committed in the batch stay committed although their
+// outputs are not shown; uncommitted ones are dropped.
 package plugin

@@ -127,8 +127,9 @@ func TestGetClientPinInfoDenied(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rt.errors) != 1 || !strings.Contains(rt.errors[0].Error(), `Access denied: operator "litwareinc\\admin" may not run Get-CsClientPinInfo on "sip:kenmyer@litwareinc.com"`) ||
-		rt.errors[0].Category != cmdlet.PermissionDenied {
-		t.Fatalf("errors = %v", rt.errors)
+		rt.errors[0].Category != cmdlet.PermissionDenied || rt.errors[0].ID != "AccessDenied" ||
+		rt.errors[0].Target != "sip:kenmyer@litwareinc.com" {
+		t.Fatalf("errors = %v (target %v, id %q)", rt.errors, rt.errors[0].Target, rt.errors[0].ID)
 	}
 	if len(rt.objects) != 1 {
 		t.Fatalf("the next user was not processed: %v", rt.events)

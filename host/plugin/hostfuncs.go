@@ -109,17 +109,23 @@ func hostTake(ctx context.Context, mod api.Module, s []uint64) {
 // service describes one service host function.
 type service struct {
 	name string
-	cap  capSet
-	run  func(st *stage, r *abi.Reader) (object.Value, error)
+	// cap holds the capabilities the service needs, all of them.
+	cap capSet
+	// run returns the reply's value; or, when enc is set instead, enc
+	// appends it to b itself (sparing host objects made only to be
+	// encoded).
+	run func(st *stage, r *abi.Reader) (object.Value, error)
+	enc func(st *stage, r *abi.Reader, b []byte) ([]byte, error)
 }
 
 var serviceList = []*service{
 	{name: abi.FuncResolveUsers, cap: capBit(abi.CapDirectoryRead), run: (*stage).svcResolve},
-	{name: abi.FuncPinInfo, cap: capBit(abi.CapPinRead), run: (*stage).svcPinInfo},
+	{name: abi.FuncPinInfo, cap: capBit(abi.CapPinRead), enc: (*stage).svcPinInfo},
 	{name: abi.FuncSetPin, cap: capBit(abi.CapPinWrite), run: (*stage).svcSetPin},
 	{name: abi.FuncLock, cap: capBit(abi.CapPinLock), run: (*stage).svcLock},
 	{name: abi.FuncUnlock, cap: capBit(abi.CapPinLock), run: (*stage).svcUnlock},
 	{name: abi.FuncPolicy, cap: capBit(abi.CapPinRead), run: (*stage).svcPolicy},
+	{name: abi.FuncPinInfoFor, cap: capBit(abi.CapDirectoryRead) | capBit(abi.CapPinRead), enc: (*stage).svcPinInfoFor},
 }
 
 // serviceFunc makes the host function for a service: (reqPtr, reqLen,
@@ -128,28 +134,32 @@ func serviceFunc(svc *service) api.GoModuleFunc {
 	return func(ctx context.Context, mod api.Module, s []uint64) {
 		in := instanceOf(ctx)
 		st := in.stage(svc.name)
-		if st.p.granted&svc.cap == 0 {
+		if missing := svc.cap &^ st.p.granted; missing != 0 {
 			in.stopf("called %s without the %s capability; its manifest must request it and the administrator grant it",
-				svc.name, svc.cap.names()[0])
+				svc.name, missing.names()[0])
 		}
 		r := abi.NewReader(in.read(mod, uint32(s[0]), uint32(s[1]), svc.name))
-		v, err := svc.run(st, r)
-		reply := st.reply[:0]
+		reply := append(st.reply[:0], abi.ReplyOK)
+		var err error
+		if svc.enc != nil {
+			reply, err = svc.enc(st, r, reply)
+		} else {
+			var v object.Value
+			if v, err = svc.run(st, r); err == nil {
+				reply = st.enc.value(reply, v, 0)
+			}
+		}
 		if err != nil {
 			if ctxErr := st.ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 				panic(errStopped) // reported as stopped, with the cause
 			}
 			msg, cat, id := describeError(err)
-			reply = append(reply, abi.ReplyError)
+			reply = append(reply[:0], abi.ReplyError)
 			reply = abi.AppendString(reply, msg)
 			reply = abi.AppendString(reply, cat)
 			reply = abi.AppendString(reply, id)
-		} else {
-			reply = append(reply, abi.ReplyOK)
-			reply = st.enc.value(reply, v, 0)
-			if st.enc.err != nil {
-				in.stop(st.p.errorf(st.enc.err, "could not be sent the reply of %s: %v", svc.name, st.enc.err))
-			}
+		} else if st.enc.err != nil {
+			in.stop(st.p.errorf(st.enc.err, "could not be sent the reply of %s: %v", svc.name, st.enc.err))
 		}
 		st.reply = reply
 		outPtr, outCap := uint32(s[2]), uint32(s[3])
@@ -237,6 +247,15 @@ var pinInfoType = object.NewType(abi.TypePinInfo,
 	object.P("PinExpirationTime", object.KindDateTime),
 )
 
+// serviceErrorType is an entry of pin_info_for's reply for a user whose
+// PIN state was not read.
+var serviceErrorType = object.NewType(abi.TypeServiceError,
+	object.P("Identity", object.KindString),
+	object.P("Message", object.KindString),
+	object.P("Category", object.KindString),
+	object.P("ID", object.KindString),
+)
+
 var policyType = object.NewType(abi.TypePolicy,
 	object.P("Identity", object.KindString),
 	object.P("Description", object.KindString),
@@ -277,28 +296,81 @@ func (st *stage) target(r *abi.Reader, fn string) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	display := u.SipAddress
-	if display == "" {
-		display = u.DN
-	}
-	if err := st.m.opts.Authorizer.Allow(st.call.Operator, st.call.Cmdlet, &rbac.Target{DN: u.DN, Display: display}); err != nil {
+	if err := st.authorize(u); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
-func (st *stage) svcPinInfo(r *abi.Reader) (object.Value, error) {
+// authorize asks the authorizer whether the operator may run the cmdlet
+// on u.
+func (st *stage) authorize(u *User) error {
+	return st.m.opts.Authorizer.Allow(st.call.Operator, st.call.Cmdlet, &rbac.Target{DN: u.DN, Display: displayName(u)})
+}
+
+// displayName is how errors name a user: the SIP address, else the DN.
+func displayName(u *User) string {
+	if u.SipAddress != "" {
+		return u.SipAddress
+	}
+	return u.DN
+}
+
+func (st *stage) svcPinInfo(r *abi.Reader, b []byte) ([]byte, error) {
 	u, err := st.target(r, abi.FuncPinInfo)
 	st.endRequest(r, abi.FuncPinInfo)
 	if err != nil {
-		return nil, err
+		return b, err
 	}
 	pi, err := st.m.opts.Services.PinInfo(st.ctx, st.call, u)
 	if err != nil {
-		return nil, err
+		return b, err
 	}
-	return object.New(pinInfoType, pi.Identity, pi.IsPinSet, pi.IsLockedOut,
-		timeOrNull(pi.LastPinChangeTime), timeOrNull(pi.PinExpirationTime)), nil
+	return st.appendPinInfo(b, pi), nil
+}
+
+// appendPinInfo encodes a PinInfoDetails object.
+func (st *stage) appendPinInfo(b []byte, pi *PinInfo) []byte {
+	b = st.enc.header(b, pinInfoType)
+	b = abi.AppendString(b, pi.Identity)
+	b = abi.AppendBool(b, pi.IsPinSet)
+	b = abi.AppendBool(b, pi.IsLockedOut)
+	b = st.enc.value(b, timeOrNull(pi.LastPinChangeTime), 1)
+	return st.enc.value(b, timeOrNull(pi.PinExpirationTime), 1)
+}
+
+// svcPinInfoFor is resolve_users and pin_info for each user in one call:
+// per user, the PinInfoDetails object, or a ServiceError entry when the
+// authorizer or the service refused that user.
+func (st *stage) svcPinInfoFor(r *abi.Reader, b []byte) ([]byte, error) {
+	id := st.reqString(r)
+	st.endRequest(r, abi.FuncPinInfoFor)
+	users, err := st.m.opts.Services.ResolveUsers(st.ctx, st.call, id)
+	if err != nil {
+		return b, err
+	}
+	b = abi.AppendListHeader(b, len(users))
+	for _, u := range users {
+		err := st.authorize(u)
+		var pi *PinInfo
+		if err == nil {
+			pi, err = st.m.opts.Services.PinInfo(st.ctx, st.call, u)
+		}
+		if err != nil {
+			if ctxErr := st.ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+				return b, err
+			}
+			msg, cat, code := describeError(err)
+			b = st.enc.header(b, serviceErrorType)
+			b = abi.AppendString(b, displayName(u))
+			b = abi.AppendString(b, msg)
+			b = abi.AppendString(b, cat)
+			b = abi.AppendString(b, code)
+			continue
+		}
+		b = st.appendPinInfo(b, pi)
+	}
+	return b, nil
 }
 
 func (st *stage) svcPolicy(r *abi.Reader) (object.Value, error) {

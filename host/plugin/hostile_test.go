@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,8 @@ import (
 )
 
 // hostile runs Invoke-Hostile -Mode mode under a deadline.
+//
+//lint:ignore ST1008 the error is the result under test, between the runtime and the time
 func hostile(t *testing.T, reg *cmdlet.Registry, mode string, timeout time.Duration) (*fakeRuntime, error, time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -53,6 +56,7 @@ func TestHostileGuests(t *testing.T) {
 		{"panic", 10 * time.Second, "panic: boom", nil},
 		{"gopanic", 10 * time.Second, "plugin testplugin crashed while processing: panic: boom in a goroutine", nil},
 		{"nocap", 10 * time.Second, "plugin testplugin called resolve_users without the directory.read capability", nil},
+		{"nocap2", 10 * time.Second, "plugin testplugin called pin_info_for without the directory.read capability", nil},
 		{"malformed", 10 * time.Second, "plugin testplugin wrote a malformed object: malformed message at byte 0: unknown value tag 200", nil},
 		{"badtype", 10 * time.Second, "plugin testplugin wrote a malformed object: malformed message at byte 2: object of undefined type number 9", nil},
 		{"badptr", 10 * time.Second, "plugin testplugin called write with a buffer outside its memory", nil},
@@ -214,9 +218,11 @@ func (h handmade) module() []byte {
 	)
 }
 
-func manifestBytes(name, cmd string) []byte {
+func manifestBytes(name, cmd string) []byte { return manifestABI(name, cmd, abi.Version) }
+
+func manifestABI(name, cmd string, version int64) []byte {
 	b := abi.AppendHashtableHeader(nil, 4)
-	b = abi.AppendInt(abi.AppendRawString(b, abi.KeyABI), abi.Version)
+	b = abi.AppendInt(abi.AppendRawString(b, abi.KeyABI), version)
 	b = abi.AppendString(abi.AppendRawString(b, abi.KeyName), name)
 	b = abi.AppendString(abi.AppendRawString(b, abi.KeyVersion), "1")
 	b = abi.AppendRawString(b, abi.KeyCmdlets)
@@ -248,6 +254,20 @@ func loadHandmade(t *testing.T, h handmade, adjust func(*Options)) (*Plugin, err
 	}
 	t.Cleanup(func() { m.Close(context.Background()) })
 	return m.Load(context.Background(), path)
+}
+
+// A plugin built for ABI 1.0, before pin_info_for, still loads and runs.
+func TestABI10PluginRuns(t *testing.T) {
+	p, err := loadHandmade(t, handmade{abiVersion: 1 << 16, manifest: manifestABI("handmade", "Invoke-Handmade", 1<<16)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ABI != 1<<16 {
+		t.Errorf("ABI %#x", p.ABI)
+	}
+	if err := run(context.Background(), p.Cmdlets[0], &fakeRuntime{}, nil); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestHandmadeStoppable(t *testing.T) {
@@ -296,6 +316,8 @@ func TestRefusedModules(t *testing.T) {
 		{name: "writes the counter", data: counter, want: "is refused: instruction uses global 0, which does not exist"},
 		{name: "ABI 2 imports", h: &handmade{importModule: "pinsh_v2"}, want: "speaks plugin ABI 2; this pinsh speaks ABI 1"},
 		{name: "ABI 2 version", h: &handmade{abiVersion: 2 << 16}, want: "speaks plugin ABI 2.0; this pinsh speaks ABI 1"},
+		{name: "later minor version", h: &handmade{abiVersion: abi.Major<<16 | (abi.Minor + 1)},
+			want: fmt.Sprintf("speaks plugin ABI 1.%d; this pinsh speaks ABI 1.%d (use a newer pinsh)", abi.Minor+1, abi.Minor)},
 		{name: "unknown import", h: &handmade{importModule: "env"}, want: `imports from module "env", which pinsh does not provide`},
 		{name: "init spins", h: &handmade{init: wt.Cat(wt.Loop, wt.Br0, wt.End, wt.End)},
 			opts: func(o *Options) { o.InitTimeout = 300 * time.Millisecond }, want: "was stopped while starting: it ran past its deadline"},

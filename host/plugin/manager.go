@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental"
 
 	"pinsh/host/cmdlet"
 	"pinsh/host/rbac"
@@ -164,7 +165,11 @@ func (m *Manager) compiled(ctx context.Context, p *Plugin) (wazero.CompiledModul
 			return nil, p.errorf(err, "cannot be loaded from the cache: %v (reinstall it, or delete %s)", err, filepath.Dir(p.modPath))
 		}
 	}
-	cm, err := e.rt.CompileModule(context.WithoutCancel(ctx), mod)
+	// A cold compilation (1-1.5 s for a Go plugin) uses every core: 0.4 to
+	// 0.6 s less on 2 cores when the other one is free. A cache hit does
+	// not compile, and is unaffected.
+	cctx := experimental.WithCompilationWorkers(context.WithoutCancel(ctx), runtime.GOMAXPROCS(0))
+	cm, err := e.rt.CompileModule(cctx, mod)
 	if err != nil {
 		return nil, p.errorf(err, "does not compile: %v", err)
 	}

@@ -124,3 +124,49 @@ func TestManifestCacheSkipsInspection(t *testing.T) {
 		t.Fatalf("a corrupted plugin was not re-inspected: %v", errs)
 	}
 }
+
+// A new module is inspected under the interpreter; the optimizing compiler
+// runs only for a plugin that is used (or installed), so discovering three
+// new plugins does not cost three compilations.
+func TestDiscoverCompilesNothing(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, wasmOf["./plugins/getclientpininfo"], filepath.Join(dir, "getclientpininfo.wasm"))
+	copyFile(t, wasmOf["./plugins/lockpin"], filepath.Join(dir, "lockpin.wasm"))
+	cache := t.TempDir()
+	m, err := NewManager(Options{Services: newFakeServices(), CacheDir: cache, SearchPath: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(context.Background())
+	ps, errs := m.Discover(context.Background())
+	if len(ps) != 2 || len(errs) != 0 {
+		t.Fatal(ps, errs)
+	}
+	compiledFiles := func() int {
+		n := 0
+		filepath.WalkDir(cache, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.Contains(path, "wazero-") {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	for _, p := range ps {
+		if p.compiled != nil {
+			t.Errorf("%s was compiled at discovery", p.Name)
+		}
+	}
+	if n := compiledFiles(); n != 0 {
+		t.Errorf("%d compiled modules in the cache after discovery", n)
+	}
+	reg := cmdlet.NewRegistry()
+	m.Register(reg)
+	rt := &fakeRuntime{}
+	if err := run(context.Background(), lookup(t, reg, "Get-CsClientPinInfo"), rt, named("Identity", `litwareinc\kenmyer`)); err != nil || len(rt.objects) != 1 {
+		t.Fatal(err, rt.events)
+	}
+	if n := compiledFiles(); n != 1 {
+		t.Errorf("%d compiled modules in the cache after running one plugin, want 1", n)
+	}
+}

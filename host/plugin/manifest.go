@@ -39,6 +39,9 @@ func (m *Manager) fromManifest(path, hash string, raw []byte) (*Plugin, error) {
 	if mf.err == nil && p.ABI>>16 != abi.Major {
 		return nil, fileErrorf(path, nil, "speaks plugin ABI %d.%d; this pinsh speaks ABI %d (rebuild the plugin with a matching SDK)", p.ABI>>16, p.ABI&0xffff, abi.Major)
 	}
+	if mf.err == nil && p.ABI&0xffff > abi.Minor {
+		return nil, fileErrorf(path, nil, "speaks plugin ABI %d.%d; this pinsh speaks ABI %d.%d (use a newer pinsh)", p.ABI>>16, p.ABI&0xffff, abi.Major, abi.Minor)
+	}
 	if mf.err == nil && !pluginNameRe.MatchString(p.Name) {
 		mf.fail("the plugin name %q is not a simple name (letters, digits, . _ -)", p.Name)
 	}

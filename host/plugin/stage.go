@@ -151,6 +151,7 @@ func (st *stage) Begin(rt cmdlet.Runtime, args *cmdlet.Args) error {
 	st.prompting = st.mayPrompt()
 	msg := abi.AppendString(st.msg[:0], st.info.Name)
 	msg = st.appendParams(msg, false)
+	st.msg = msg
 	if st.enc.err != nil {
 		return st.fail(st.p.errorf(st.enc.err, "cannot be given its parameters: %v", st.enc.err))
 	}
@@ -165,6 +166,7 @@ func (st *stage) Process(rt cmdlet.Runtime, args *cmdlet.Args) error {
 	}
 	st.enter(rt, args)
 	msg := st.appendParams(st.msg[:0], true)
+	st.msg = msg // reused: the next message is encoded in place
 	if st.enc.err != nil {
 		return st.fail(st.p.errorf(st.enc.err, "cannot be given its input: %v", st.enc.err))
 	}

@@ -53,23 +53,24 @@ type getInfo struct{ sdk.Base }
 
 func (g *getInfo) Process(c *sdk.Context) error {
 	id := c.String("Identity")
-	users, err := c.ResolveUsers(id)
+	// One call resolves the identity and reads every user's PIN state
+	// (ResolveUsers and PinInfo per user, only cheaper).
+	infos, err := c.PinInfoFor(id)
 	if err != nil {
 		c.WriteError(err, id)
 		return nil
 	}
-	if len(users) == 0 {
+	if len(infos) == 0 {
 		c.WriteError(sdk.NotFound(id), id)
 		return nil
 	}
-	for _, u := range users {
-		info, err := c.PinInfo(u)
-		if err != nil {
-			c.WriteError(err, u.SipAddress)
+	for _, info := range infos {
+		if info.Err != nil {
+			c.WriteError(info.Err, info.Identity)
 			continue
 		}
-		c.WriteObject(pinInfoDetails.New(info.Identity, info.IsPinSet, info.IsLockedOut,
-			info.LastPinChangeTime, info.PinExpirationTime))
+		c.WriteNew(pinInfoDetails, info.Identity, info.IsPinSet, info.IsLockedOut,
+			info.LastPinChangeTime, info.PinExpirationTime)
 	}
 	return nil
 }

@@ -16,8 +16,9 @@ package abi
 const Major = 1
 
 // Minor is the ABI minor version: additions a plugin may use only when
-// the host reports at least this minor version. ABI 1.0 is the first.
-const Minor = 0
+// the host reports at least this minor version. ABI 1.0 is the first; 1.1
+// adds [FuncPinInfoFor].
+const Minor = 1
 
 // Version packs Major and Minor as pinsh_abi_version returns them.
 const Version = Major<<16 | Minor
@@ -85,6 +86,12 @@ const (
 	FuncUnlock = "unlock"
 	// FuncPolicy: user DN -> the user's effective PIN policy object.
 	FuncPolicy = "policy"
+	// FuncPinInfoFor (ABI 1.1): identity string -> list with one entry per
+	// user the identity names, in resolve_users order: the user's
+	// PinInfoDetails object, or a [TypeServiceError] object when the
+	// user's PIN state could not be read (a denial). resolve_users and
+	// pin_info in one call.
+	FuncPinInfoFor = "pin_info_for"
 )
 
 // Kinds of [FuncWrite] records.
@@ -107,7 +114,7 @@ const (
 // Every service function checks one of them.
 const (
 	CapDirectoryRead = "directory.read" // resolve_users
-	CapPinRead       = "pin.read"       // pin_info, policy
+	CapPinRead       = "pin.read"       // pin_info, policy; pin_info_for (with directory.read)
 	CapPinWrite      = "pin.write"      // set_pin
 	CapPinLock       = "pin.lock"       // lock, unlock
 )
@@ -120,6 +127,10 @@ const (
 	TypeUser    = "Microsoft.Rtc.Management.ADConnect.Schema.OCSADUser"
 	TypePinInfo = "Microsoft.Rtc.Management.UserPinService.PinInfoDetails"
 	TypePolicy  = "Microsoft.Rtc.Management.WritableConfig.Policy.UserPin.UserPinPolicy"
+	// TypeServiceError is an entry of a list reply that failed on its own
+	// (ABI 1.1): properties Identity (the user's SIP URI, or DN), Message,
+	// Category, ID (strings).
+	TypeServiceError = "Pinsh.Plugin.ServiceError"
 )
 
 // Manifest keys. The manifest is one hashtable value (see sdk/ABI.md); a

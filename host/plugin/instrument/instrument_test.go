@@ -256,6 +256,7 @@ func FuzzInstrument(f *testing.F) {
 		wt.Cat(wt.GlobalGet(1), []byte{0x1a}, []byte{0xfc, 0x00})))
 	f.Add(module(true, nil, nil))
 	f.Add(append(wt.Spinner(), wt.Section(wt.SecCustom, wt.Name("name"), []byte{0})...))
+	f.Add(dataModule([][]byte{active(100, []byte("first")), active(0, []byte{1, 2, 3}), active(4000, []byte("x"))}, false))
 	ctx := context.Background()
 	rt := newRuntime(f, ctx, true)
 	f.Fuzz(func(t *testing.T, in []byte) {

@@ -7,6 +7,8 @@
 // panic, so that the SDK and plugins still compile (and vet) natively.
 package guest
 
+//lint:file-ignore U1000 the exports are reached through //go:wasmexport, which staticcheck does not see
+
 // Hooks are the SDK's handlers for the exports. Each receives the message
 // the host wrote (a view of the input buffer, valid during the call) and
 // returns an abi.Status* value.
@@ -28,6 +30,7 @@ const (
 	Lock
 	Unlock
 	Policy
+	PinInfoFor // ABI 1.1
 )
 
 // inBuf is the buffer the host fills before begin and process; reply is

@@ -2,6 +2,8 @@
 
 package guest
 
+//lint:file-ignore U1000 the exports are reached through //go:wasmexport, which staticcheck does not see
+
 import (
 	"unsafe"
 
@@ -34,6 +36,9 @@ func hostUnlock(req, n, out, cap uint32) int32
 
 //go:wasmimport pinsh_v1 policy
 func hostPolicy(req, n, out, cap uint32) int32
+
+//go:wasmimport pinsh_v1 pin_info_for
+func hostPinInfoFor(req, n, out, cap uint32) int32
 
 func ptr(b []byte) uint32 {
 	if cap(b) == 0 {
@@ -96,6 +101,8 @@ func Call(s Service, req []byte) []byte {
 		f = hostUnlock
 	case Policy:
 		f = hostPolicy
+	case PinInfoFor:
+		f = hostPinInfoFor
 	}
 	n := f(ptr(req), uint32(len(req)), ptr(reply), uint32(len(reply)))
 	if n < 0 {

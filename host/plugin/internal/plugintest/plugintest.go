@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 )
 
@@ -25,9 +24,12 @@ func Build(dir string, pkgs ...string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		goBin = "go"
+	// The go command that runs the tests builds the plugins.
+	goBin := "go"
+	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+		if p := filepath.Join(strings.TrimSpace(string(out)), "bin", "go"); fileExists(p) {
+			goBin = p
+		}
 	}
 	out := map[string]string{}
 	for _, pkg := range pkgs {
@@ -61,4 +63,9 @@ func ModuleRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -94,6 +94,8 @@ func (h *hostile) Process(c *sdk.Context) error {
 		c.WriteObject(result.New(mode, names))
 	case "nocap":
 		c.ResolveUsers("kenmyer")
+	case "nocap2":
+		c.PinInfoFor("kenmyer")
 	case "malformed":
 		b := []byte{200, 1, 2, 3}
 		rawWrite(0, ptr(b), uint32(len(b)))
