@@ -223,6 +223,13 @@ func (m *Masker) Mask(line string) (string, bool) {
 		sb.WriteString(line[pos:sp.start])
 		sb.WriteString(Mask)
 		pos = sp.end
+		// A masked value that was self-delimited (a quoted string) may be
+		// followed directly by text that would glue onto the mask and lex
+		// differently the next time (''# is a string and a comment, ***# one
+		// word): keep them apart, so masking a masked line changes nothing.
+		if pos < len(line) && !strings.ContainsRune(" \t;|),}=", rune(line[pos])) {
+			sb.WriteByte(' ')
+		}
 	}
 	sb.WriteString(line[pos:])
 	return sb.String(), true

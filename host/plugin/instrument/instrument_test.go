@@ -318,7 +318,11 @@ func FuzzInstrumentBody(f *testing.F) {
 		res, err := Instrument(in)
 		inErr := validates(rt, in)
 		if err != nil {
-			if inErr == nil && errors.Is(err, ErrMalformed) {
+			// wazero accepts signed LEB128 constants whose padding bits are
+			// not the sign extension the specification requires (e.g. an
+			// i32.const ending in 0x38); the instrumenter follows the
+			// specification and refuses them, which is the safe side.
+			if inErr == nil && errors.Is(err, ErrMalformed) && !strings.Contains(err.Error(), "overflows") {
 				t.Fatalf("valid module refused as malformed: %v", err)
 			}
 			return
