@@ -135,30 +135,32 @@
 //
 // # Start-up: what a command pays
 //
-// Measured on the 2-vCPU development VM with other builds running (load
-// average in brackets; wall times vary by a factor of two with the load):
+// Measured on the 2-vCPU development VM (load average in brackets; wall
+// times vary by a factor of two with the load):
 //
-//	                                             before      now
-//	warm, pinsh -c 'Get-CsClientPinInfo ...'     98-294 ms   84-158 ms   [1.7-1.9]
-//	  of which loading the compiled module       70-130 ms   ~60 ms
-//	  of which instantiation (Go runtime start)  5-37 ms     3-4 ms
-//	cold (empty caches, three plugins found)     4.8 s [1.6] 1.3-1.7 s   [2.8]
+//	                                             first session  skeletons
+//	warm, pinsh -c 'Get-CsClientPinInfo ...'     84-158 ms      30-40 ms  [1.5-2]
+//	  of which loading the compiled code         ~60 ms         16-18 ms
+//	  of which instantiation (Go runtime start)  3-4 ms         3-4 ms
+//	cold (empty caches, three plugins found)     1.3-1.7 s      1.4-1.6 s [2]
 //
 // Only the plugin a command uses is loaded (checked with strace: one module
-// and one compiled file opened). What dominates a warm start is wazero's
-// CompileModule on a cache hit: it decodes and validates the whole module
-// again (45% of the process's CPU, about 40 ms for a 2.8 MB plugin whose Go
-// runtime is 1.1 MB of code), then reads the 9.5 MB of compiled code (14%).
-// wazero v1.12.0 has no way to skip the validation of a module it compiled
-// before; a patched wazero would save about half of a warm start. Not
-// dominant any more: the data segments (the Go linker writes ~27,800 small
-// ones, which wazero decoded, validated and copied one by one on every
-// start; the instrumenter now merges them into one or two, package
-// instrument) and instantiation. Overlapping the load with the opening of
-// the store ([Plugin.Prepare]) would hide at most the 3-5 ms that come
-// before it; the shell does not call it for -c. Setting the compilation
-// workers to GOMAXPROCS takes 0.4-0.6 s off a cold compilation when a second
-// core is free; a cache hit does not compile.
+// and one compiled file opened). wazero's CompileModule, even on a cache
+// hit, decodes and validates the whole module again: about 40 ms for a Go
+// plugin, two thirds of a warm start, with no option to skip it. So the
+// host hands it a skeleton instead, the module with empty bodies, whose
+// key leads to the real compiled code (codecache.go explains how, and why
+// a mix-up can only fail, never run wrong code). What a warm start pays now
+// is reading the 9.5 MB of compiled code (wazero reads it into fresh
+// executable memory, with one small read per function for the offsets, and
+// checksums it) and instantiation. The data segments (the Go linker writes
+// ~27,800 small ones) are merged by the instrumenter into one or two.
+// Overlapping the load with the opening of the store ([Plugin.Prepare])
+// would hide at most the 3-5 ms that come before it; the shell does not
+// call it for -c. A cold start is the compilation of the plugin used
+// (1.7 s of CPU on two cores), the reading of every new plugin's manifest
+// under the interpreter (0.25 s of CPU each), and the skeleton's
+// compilation (20-50 ms).
 //
 // # Crossing costs
 //

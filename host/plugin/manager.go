@@ -88,6 +88,7 @@ type Plugin struct {
 	module   []byte           // instrumented bytes when not cached on disk
 	mu       sync.Mutex
 	compiled wazero.CompiledModule
+	skeleton bool // compiled was loaded through the skeleton
 	idle     []*instance
 }
 
@@ -146,8 +147,9 @@ func (m *Manager) engine(ctx context.Context) (*engine, error) {
 	return m.eng, m.engErr
 }
 
-// compiled returns the plugin's compiled module, compiling (or loading
-// from the file cache) on first use in this process.
+// compiled returns the plugin's compiled module: through its skeleton when
+// it has one (codecache.go), else compiled (or loaded from the file cache)
+// and given a skeleton for the next process.
 func (m *Manager) compiled(ctx context.Context, p *Plugin) (wazero.CompiledModule, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -158,6 +160,10 @@ func (m *Manager) compiled(ctx context.Context, p *Plugin) (wazero.CompiledModul
 	if err != nil {
 		return nil, err
 	}
+	if cm := m.fromSkeleton(ctx, e, p); cm != nil {
+		p.compiled, p.skeleton = cm, true
+		return cm, nil
+	}
 	mod := p.module
 	if mod == nil {
 		mod, err = os.ReadFile(p.modPath)
@@ -165,16 +171,39 @@ func (m *Manager) compiled(ctx context.Context, p *Plugin) (wazero.CompiledModul
 			return nil, p.errorf(err, "cannot be loaded from the cache: %v (reinstall it, or delete %s)", err, filepath.Dir(p.modPath))
 		}
 	}
-	// A cold compilation (1-1.5 s for a Go plugin) uses every core: 0.4 to
-	// 0.6 s less on 2 cores when the other one is free. A cache hit does
-	// not compile, and is unaffected.
+	if m.opts.CacheDir != "" {
+		err := m.makeSkeleton(context.WithoutCancel(ctx), e, p, mod)
+		if err == nil {
+			if cm := m.fromSkeleton(ctx, e, p); cm != nil {
+				p.compiled, p.skeleton = cm, true
+				return cm, nil
+			}
+		} else if !errors.Is(err, errSkeleton) {
+			return nil, p.errorf(err, "does not compile: %v", err)
+		}
+	}
+	// Without a skeleton (no disk cache, or it could not be made).
 	cctx := experimental.WithCompilationWorkers(context.WithoutCancel(ctx), runtime.GOMAXPROCS(0))
 	cm, err := e.rt.CompileModule(cctx, mod)
 	if err != nil {
 		return nil, p.errorf(err, "does not compile: %v", err)
 	}
-	p.compiled = cm
+	p.compiled, p.skeleton = cm, false
 	return cm, nil
+}
+
+// dropSkeleton discards a compiled skeleton whose code turned out to be
+// the skeleton's own (see codecache.go) and reports whether it did.
+func (m *Manager) dropSkeleton(ctx context.Context, p *Plugin) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.skeleton || p.compiled == nil {
+		return false
+	}
+	p.compiled.Close(context.WithoutCancel(ctx))
+	p.compiled, p.skeleton = nil, false
+	m.forgetSkeleton(p)
+	return true
 }
 
 // acquire returns an instance for a stage: an idle one left by a stage that

@@ -39,11 +39,7 @@ type engine struct {
 
 func newEngine(ctx context.Context, cacheDir string, memLimitBytes int64) (*engine, error) {
 	e := &engine{memLimit: uint32(memLimitBytes / 65536)}
-	cfg := wazero.NewRuntimeConfigCompiler().
-		WithCoreFeatures(features).
-		WithMemoryLimitPages(e.memLimit).
-		WithMemoryCapacityFromMax(true).
-		WithCloseOnContextDone(false) // safe points instead; see the package doc
+	cfg := e.config()
 	if cacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(cacheDir)
 		if err != nil {
@@ -59,6 +55,17 @@ func newEngine(ctx context.Context, cacheDir string, memLimitBytes int64) (*engi
 		return nil, err
 	}
 	return e, nil
+}
+
+// config is the configuration of the engine's runtime, without its
+// compilation cache. Compiled code depends on it: code compiled elsewhere
+// for this engine (makeSkeleton) must use the same.
+func (e *engine) config() wazero.RuntimeConfig {
+	return wazero.NewRuntimeConfigCompiler().
+		WithCoreFeatures(features).
+		WithMemoryLimitPages(e.memLimit).
+		WithMemoryCapacityFromMax(true).
+		WithCloseOnContextDone(false) // safe points instead; see the package doc
 }
 
 // interpreter returns the interpreter runtime, starting it on first use.
@@ -203,7 +210,15 @@ func (m *Manager) instantiate(ctx context.Context, p *Plugin) (*instance, error)
 	if err != nil {
 		return nil, err
 	}
-	return m.start(ctx, e, e.rt, cm, p)
+	in, err := m.start(ctx, e, e.rt, cm, p)
+	if err != nil && strings.Contains(err.Error(), "unreachable") && m.dropSkeleton(ctx, p) {
+		// wazero compiled the skeleton itself: see codecache.go.
+		if cm, err = m.compiled(ctx, p); err != nil {
+			return nil, err
+		}
+		in, err = m.start(ctx, e, e.rt, cm, p)
+	}
+	return in, err
 }
 
 // start instantiates a compiled module of rt (the engine's runtime or its

@@ -11,14 +11,43 @@
 //
 // Exit status: 0 when no error record was written, 1 when one was, 2 for a
 // usage error or a script that does not parse.
+//
+// For performance work, PINSH_CPUPROFILE=FILE writes a CPU profile of the
+// whole run to FILE (go tool pprof reads it).
 package main
 
 import (
+	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"pinsh/host/shell"
 )
 
 func main() {
+	if path := os.Getenv("PINSH_CPUPROFILE"); path != "" {
+		stop, err := startProfile(path)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "pinsh: PINSH_CPUPROFILE: %v\n", err)
+			os.Exit(2)
+		}
+		code := shell.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
 	os.Exit(shell.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// startProfile starts a CPU profile into path and returns the function that
+// ends it.
+func startProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -331,4 +333,56 @@ func FuzzInstrumentBody(f *testing.F) {
 			t.Fatalf("input validates but output does not: %v", outErr)
 		}
 	})
+}
+
+// A skeleton keeps the module's shape (wazero validates it and sees the
+// same imports and exports), holds no code but `unreachable`, and carries
+// its tag, so that two modules never share a skeleton.
+func TestSkeleton(t *testing.T) {
+	res := mustInstrument(t, wt.Spinner())
+	a, err := Skeleton(res.Module, []byte("tag-a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Skeleton(res.Module, []byte("tag-b"))
+	if bytes.Equal(a, b) || !bytes.Contains(a, []byte(SkeletonSection+"tag-a")) {
+		t.Error("the tag does not distinguish skeletons")
+	}
+	if len(a) >= len(res.Module)+len(SkeletonSection)+8 {
+		t.Errorf("skeleton of %d bytes from a module of %d", len(a), len(res.Module))
+	}
+	ctx := context.Background()
+	rt := newRuntime(t, ctx, true)
+	orig, err := rt.CompileModule(ctx, res.Module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skel, err := rt.CompileModule(ctx, a)
+	if err != nil {
+		t.Fatalf("wazero refuses the skeleton: %v", err)
+	}
+	shape := func(defs map[string]api.FunctionDefinition) string {
+		var out []string
+		for name, d := range defs {
+			out = append(out, fmt.Sprint(name, d.ParamTypes(), d.ResultTypes()))
+		}
+		sort.Strings(out)
+		return strings.Join(out, " ")
+	}
+	if g, w := shape(skel.ExportedFunctions()), shape(orig.ExportedFunctions()); g != w {
+		t.Errorf("exports %s, want %s", g, w)
+	}
+	if len(skel.ImportedFunctions()) != len(orig.ImportedFunctions()) {
+		t.Errorf("%d imports, want %d", len(skel.ImportedFunctions()), len(orig.ImportedFunctions()))
+	}
+	mod, err := rt.InstantiateModule(ctx, skel, wazero.NewModuleConfig().WithName("skeleton"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mod.ExportedFunction("add").Call(ctx, 2, 3); err == nil || !strings.Contains(err.Error(), "unreachable") {
+		t.Errorf("a skeleton's function ran: %v", err)
+	}
+	if _, err := Skeleton([]byte("not wasm"), nil); err == nil {
+		t.Error("Skeleton accepted garbage")
+	}
 }
