@@ -64,23 +64,19 @@ func RoleObject(r *store.Role) *object.Object {
 		strList(r.ScriptModules), strList(r.ConfigScopes), strList(r.UserScopes))
 }
 
-// check asks the decider and writes a denial as a non-terminating error.
+// check asks the decider, through [rbac.Audited] so that a denial is
+// recorded, and writes a denial as a non-terminating error.
 func (d *Deps) check(rt cmdlet.Runtime, target *rbac.Target) (bool, error) {
-	err := d.Decider.Allow(rt.Operator(), rt.CommandName(), target)
-	if err == nil {
+	guard := rbac.Audited{Decider: d.Decider, Log: d.Store, OSAccount: d.OSAccount}
+	denial, _ := guard.Authorize(rt.Context(), rt.Operator(), rt.CommandName(), target)
+	if denial == nil {
 		return true, nil
 	}
 	t := ""
 	if target != nil {
 		t = target.Display
 	}
-	d.auditDenial(rt.Context(), rt, t, err)
-	return false, rt.WriteError(cmdlet.NewError(cmdlet.PermissionDenied, "AccessDenied", t, err))
-}
-
-func (d *Deps) auditDenial(ctx context.Context, rt cmdlet.Runtime, target string, err error) {
-	_ = d.Store.AppendAudit(ctx, &store.AuditRecord{Operator: rt.Operator(), OSAccount: d.OSAccount,
-		Cmdlet: rt.CommandName(), Target: target, Action: "Authorize", Outcome: "Denied", Detail: err.Error()})
+	return false, rt.WriteError(cmdlet.NewError(cmdlet.PermissionDenied, "AccessDenied", t, denial))
 }
 
 func (d *Deps) audit(tx *store.Tx, rt cmdlet.Runtime, target, action, detail string) error {

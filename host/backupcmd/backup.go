@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"pinsh/host/cmdlet"
+	"pinsh/host/format"
 	"pinsh/host/object"
 	"pinsh/host/store"
 )
@@ -33,11 +33,7 @@ func backupInfo(d *Deps) *cmdlet.Info {
 			{Code: `Backup-CsStore -Path /var/backups/pinsh/pinsh-$(Get-Date -Format yyyyMMdd).db`,
 				Remark: "Writes today's backup; keep the PIN key file somewhere else."},
 		},
-		New: func() cmdlet.Command {
-			return &cmdlet.Funcs{OnProcess: func(rt cmdlet.Runtime, a *cmdlet.Args) error {
-				return d.backup(rt, a)
-			}}
-		},
+		New: func() cmdlet.Command { return &cmdlet.Funcs{OnProcess: d.backup} },
 	}
 }
 
@@ -46,12 +42,12 @@ func (d *Deps) backup(rt cmdlet.Runtime, a *cmdlet.Args) error {
 		return err
 	}
 	ctx := rt.Context()
-	dst, err := filepath.Abs(a.String("Path"))
+	dst, err := absPath(a)
 	if err != nil {
-		return cmdlet.NewError(cmdlet.InvalidArgument, "BadPath", a.String("Path"), err)
+		return err
 	}
 	src := d.Store.Path()
-	for _, f := range []string{src, src + "-wal", src + "-shm", src + "-journal", d.keyPathOrEmpty()} {
+	for _, f := range []string{src, src + "-wal", src + "-shm", src + "-journal", d.keyPath()} {
 		if f != "" && sameFile(dst, f) {
 			return cmdlet.NewError(cmdlet.InvalidArgument, "BackupOverStore", dst,
 				msgError(fmt.Sprintf("The backup cannot be written to %s: that is the store's own file.", dst)))
@@ -74,7 +70,7 @@ func (d *Deps) backup(rt cmdlet.Runtime, a *cmdlet.Args) error {
 	sum, err := snapshot(ctx, src, dst, a.Bool("Force"))
 	if err != nil {
 		_ = d.Store.AppendAudit(ctx, d.record(rt, dst, "Backup", store.OutcomeFailure, err.Error()))
-		return cmdlet.NewError(cmdlet.InvalidOperation, "BackupFailed", dst, msgError(sentence(err.Error())))
+		return cmdlet.NewError(cmdlet.InvalidOperation, "BackupFailed", dst, msgError(format.Sentence(err.Error())))
 	}
 	var size int64
 	if fi, err := os.Stat(dst); err == nil {
@@ -100,13 +96,6 @@ func (d *Deps) backup(rt cmdlet.Runtime, a *cmdlet.Args) error {
 		sum.Users, sum.PinsSet, sum.AuditRecords, sum.KeyID, loc))
 }
 
-func (d *Deps) keyPathOrEmpty() string {
-	if d.Pin != nil {
-		return d.Pin.KeyPath()
-	}
-	return ""
-}
-
 // sameFile reports whether a and b name the same file (by path, or by
 // inode when both exist).
 func sameFile(a, b string) bool {
@@ -116,17 +105,4 @@ func sameFile(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
-}
-
-// sentence makes an error text a PowerShell-style message.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	s = strings.ToUpper(s[:1]) + s[1:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
 }

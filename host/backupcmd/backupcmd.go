@@ -25,6 +25,7 @@ package backupcmd
 
 import (
 	"os"
+	"path/filepath"
 
 	"pinsh/host/cmdlet"
 	"pinsh/host/object"
@@ -93,23 +94,16 @@ var RestoreType = object.NewType("Pinsh.StoreRestore",
 	object.P("PreviousStore", object.KindString),
 )
 
-func (d *Deps) decider() rbac.Decider {
-	if d.Decider == nil {
-		return rbac.AllowAll{}
-	}
-	return d.Decider
-}
-
-// allow asks the decider; a denial is audited and written as a
-// non-terminating error, and allow reports false.
+// allow asks the decider, through [rbac.Audited] so that a denial is
+// recorded, and writes a denial as a non-terminating error; allow then
+// reports false.
 func (d *Deps) allow(rt cmdlet.Runtime) (bool, error) {
-	err := d.decider().Allow(rt.Operator(), rt.CommandName(), nil)
-	if err == nil {
+	guard := rbac.Audited{Decider: d.Decider, Log: d.Store, OSAccount: d.OSAccount}
+	denial, _ := guard.Authorize(rt.Context(), rt.Operator(), rt.CommandName(), nil)
+	if denial == nil {
 		return true, nil
 	}
-	_ = d.Store.AppendAudit(rt.Context(), &store.AuditRecord{Operator: rt.Operator(), OSAccount: d.OSAccount,
-		Cmdlet: rt.CommandName(), Action: "Authorize", Outcome: store.OutcomeDenied, Detail: err.Error()})
-	return false, rt.WriteError(cmdlet.NewError(cmdlet.PermissionDenied, "AccessDenied", nil, err))
+	return false, rt.WriteError(cmdlet.NewError(cmdlet.PermissionDenied, "AccessDenied", nil, denial))
 }
 
 func (d *Deps) record(rt cmdlet.Runtime, target, action, outcome, detail string) *store.AuditRecord {
@@ -117,15 +111,29 @@ func (d *Deps) record(rt cmdlet.Runtime, target, action, outcome, detail string)
 		Target: target, Action: action, Outcome: outcome, WhatIf: false, Detail: detail}
 }
 
+// keyPath is the PIN key file the session uses, or would use.
+func (d *Deps) keyPath() string {
+	if d.Pin != nil {
+		return d.Pin.KeyPath()
+	}
+	return d.Store.Path() + ".key"
+}
+
 // keyLocation says where the session's PIN key comes from.
 func (d *Deps) keyLocation() string {
 	if d.getenv(pin.EnvKey) != "" {
 		return pin.EnvKey + " (environment variable)"
 	}
-	if d.Pin != nil {
-		return d.Pin.KeyPath()
+	return d.keyPath()
+}
+
+// absPath is the -Path argument made absolute.
+func absPath(a *cmdlet.Args) (string, error) {
+	p, err := filepath.Abs(a.String("Path"))
+	if err != nil {
+		return "", cmdlet.NewError(cmdlet.InvalidArgument, "BadPath", a.String("Path"), err)
 	}
-	return d.Store.Path() + ".key"
+	return p, nil
 }
 
 // msgError is a user-facing message (PowerShell style: a sentence).

@@ -39,11 +39,7 @@ func restoreInfo(d *Deps) *cmdlet.Info {
 			{Code: `Restore-CsStore /var/backups/pinsh/pinsh-20260101.db -Confirm:$false`,
 				Remark: "The same in a script, without a prompt."},
 		},
-		New: func() cmdlet.Command {
-			return &cmdlet.Funcs{OnProcess: func(rt cmdlet.Runtime, a *cmdlet.Args) error {
-				return d.restore(rt, a)
-			}}
-		},
+		New: func() cmdlet.Command { return &cmdlet.Funcs{OnProcess: d.restore} },
 	}
 }
 
@@ -52,9 +48,9 @@ func (d *Deps) restore(rt cmdlet.Runtime, a *cmdlet.Args) error {
 		return err
 	}
 	ctx := rt.Context()
-	src, err := filepath.Abs(a.String("Path"))
+	src, err := absPath(a)
 	if err != nil {
-		return cmdlet.NewError(cmdlet.InvalidArgument, "BadPath", a.String("Path"), err)
+		return err
 	}
 	live := d.Store.Path()
 	fail := func(id string, err error) error {
@@ -175,10 +171,7 @@ func (d *Deps) checkStaged(ctx context.Context, st *store.Store, src string, sum
 	if len(problems) > 0 {
 		return fmt.Errorf("the audit trail of %s has been tampered with (%d records checked, %d problem(s), first: %s)", src, n, len(problems), problems[0])
 	}
-	keyPath := d.Store.Path() + ".key"
-	if d.Pin != nil {
-		keyPath = d.Pin.KeyPath()
-	}
+	keyPath := d.keyPath()
 	if d.getenv(pin.EnvKey) == "" {
 		if _, err := os.Stat(keyPath); errors.Is(err, os.ErrNotExist) {
 			switch {

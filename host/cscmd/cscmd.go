@@ -35,11 +35,9 @@ type Deps struct {
 	OSAccount string
 }
 
-func (d *Deps) decider() rbac.Decider {
-	if d.Decider == nil {
-		return rbac.AllowAll{}
-	}
-	return d.Decider
+// guard is the decider with denials recorded in the audit trail.
+func (d *Deps) guard() rbac.Audited {
+	return rbac.Audited{Decider: d.Decider, Log: d.Store, OSAccount: d.OSAccount}
 }
 
 // Cmdlets returns the cmdlets of this package.
@@ -148,28 +146,30 @@ func (d *Deps) audit(rt cmdlet.Runtime, r store.AuditRecord) {
 		r.Cmdlet = rt.CommandName()
 	}
 	if err := d.Store.AppendAudit(rt.Context(), &r); err != nil {
-		rt.WriteWarning(fmt.Sprintf("The audit record could not be written: %v", err))
+		rt.WriteWarning(auditWarning(err))
 	}
 }
 
-// allow asks the decider; a denial is written as a non-terminating error
-// and audited, and allow reports false. The returned error is terminating
-// (-ErrorAction Stop).
+func auditWarning(err error) string {
+	return fmt.Sprintf("The audit record could not be written: %v", err)
+}
+
+// allow asks the decider; a denial is audited and written as a
+// non-terminating error, and allow reports false. The returned error is
+// terminating (-ErrorAction Stop).
 func (d *Deps) allow(rt cmdlet.Runtime, cmd string, t *rbac.Target) (bool, error) {
-	err := d.decider().Allow(rt.Operator(), cmd, t)
-	if err == nil {
+	denial, auditErr := d.guard().Authorize(rt.Context(), rt.Operator(), cmd, t)
+	if denial == nil {
 		return true, nil
 	}
-	name := ""
-	if t != nil {
-		name = t.Display
+	if auditErr != nil {
+		rt.WriteWarning(auditWarning(auditErr))
 	}
-	d.audit(rt, store.AuditRecord{Cmdlet: cmd, Target: name, Action: "Authorize", Outcome: store.OutcomeDenied, Detail: err.Error()})
 	var target object.Value
-	if name != "" {
-		target = name
+	if t != nil && t.Display != "" {
+		target = t.Display
 	}
-	return false, rt.WriteError(cmdlet.NewError(cmdlet.PermissionDenied, "AccessDenied", target, err))
+	return false, rt.WriteError(cmdlet.NewError(cmdlet.PermissionDenied, "AccessDenied", target, denial))
 }
 
 // shouldProcess asks the runtime and audits a -WhatIf run.

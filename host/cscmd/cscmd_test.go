@@ -207,6 +207,20 @@ func TestGetCsUserScope(t *testing.T) {
 	if got := sorted(rt.props("DisplayName")); got != sorted(strings.Join(want, "|")) || len(rt.errs) != 0 {
 		t.Errorf("scoped enumeration: %q, errors %s", got, rt.errText())
 	}
+	// ... and records no denial for the users it leaves out.
+	denials := func() int {
+		n := 0
+		e.st.EachAudit(context.Background(), store.AuditFilter{}, func(r *store.AuditRecord) error {
+			if r.Outcome == store.OutcomeDenied {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	if n := denials(); n != 0 {
+		t.Errorf("the enumeration recorded %d denials", n)
+	}
 	// An explicit identity outside the scope is a denial, audited.
 	rt = e.run(t, helpdesk, nil, "Get-CsUser", "Pilar Ackerman")
 	if len(rt.out) != 0 || rt.errText() != `Access denied: operator "CN=Felix Hahn,OU=HelpDesk,DC=litwareinc,DC=com" may not run Get-CsUser on "sip:pilara@litwareinc.com".` {

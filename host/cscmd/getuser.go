@@ -177,7 +177,7 @@ func (g *getUser) process(rt cmdlet.Runtime, a *cmdlet.Args) error {
 		if identity == "" {
 			// An enumeration leaves out, without an error per user, the
 			// users the operator may not read.
-			if g.d.decider().Allow(rt.Operator(), cmd, target(u)) != nil {
+			if g.d.guard().Check(rt.Operator(), cmd, target(u)) != nil {
 				return nil
 			}
 		} else if ok, err := g.d.allow(rt, cmd, target(u)); err != nil || !ok {

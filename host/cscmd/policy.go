@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"pinsh/host/cmdlet"
+	"pinsh/host/format"
 	"pinsh/host/object"
 	"pinsh/host/pin"
 	"pinsh/host/store"
@@ -51,51 +52,51 @@ func withParams(ps ...[]cmdlet.Param) []cmdlet.Param {
 	return out
 }
 
+// policyInts are the integer properties of a PIN policy: parameters of
+// New- and Set-CsPinPolicy and properties of policy objects alike.
+var policyInts = []struct {
+	name  string
+	r     [2]int64
+	field func(*store.PinPolicy) *int
+	// nullable: $null means "unset" (0) and is not checked against r.
+	nullable bool
+}{
+	{"MinPasswordLength", pin.RangeMinPasswordLength, func(p *store.PinPolicy) *int { return &p.MinPasswordLength }, false},
+	{"PINHistoryCount", pin.RangePINHistoryCount, func(p *store.PinPolicy) *int { return &p.PINHistoryCount }, false},
+	{"PINLifetime", pin.RangePINLifetime, func(p *store.PinPolicy) *int { return &p.PINLifetime }, false},
+	{"MaximumLogonAttempts", pin.RangeMaximumLogonAttempts, func(p *store.PinPolicy) *int { return &p.MaximumLogonAttempts }, true},
+}
+
 // applyPolicyParams copies the bound property parameters onto p, checking
-// each range.
+// each range, then the policy as a whole.
 func applyPolicyParams(a *cmdlet.Args, p *store.PinPolicy) error {
 	if a.Has("Description") {
 		p.Description = a.String("Description")
 	}
-	ints := []struct {
-		name string
-		dst  *int
-		r    [2]int64
-	}{
-		{"MinPasswordLength", &p.MinPasswordLength, pin.RangeMinPasswordLength},
-		{"PINHistoryCount", &p.PINHistoryCount, pin.RangePINHistoryCount},
-		{"PINLifetime", &p.PINLifetime, pin.RangePINLifetime},
-	}
-	for _, x := range ints {
-		if n, ok := a.Int(x.name); ok {
-			if err := pin.CheckRange(x.name, n, x.r); err != nil {
-				return err
-			}
-			*x.dst = int(n)
-		}
-	}
 	if a.Has("AllowCommonPatterns") {
 		p.AllowCommonPatterns = a.Bool("AllowCommonPatterns")
 	}
-	if v, ok := a.Get("MaximumLogonAttempts"); ok {
-		if v == nil {
-			p.MaximumLogonAttempts = 0
-		} else {
-			n, err := object.ToInt(v)
-			if err != nil {
-				return errorf("Cannot bind parameter 'MaximumLogonAttempts'. %v", err)
-			}
-			if err := pin.CheckRange("MaximumLogonAttempts", n, pin.RangeMaximumLogonAttempts); err != nil {
+	for _, f := range policyInts {
+		v, ok := a.Get(f.name)
+		if !ok {
+			continue
+		}
+		n, err := object.ToInt(v)
+		if err != nil {
+			return errorf("Cannot bind parameter '%s'. %v", f.name, err)
+		}
+		if v != nil || !f.nullable {
+			if err := pin.CheckRange(f.name, n, f.r); err != nil {
 				return err
 			}
-			p.MaximumLogonAttempts = int(n)
 		}
+		*f.field(p) = int(n)
 	}
 	return pin.ValidatePolicy(p)
 }
 
 // policyFromObject reads a policy object (from Get-CsPinPolicy or
-// New-CsPinPolicy -InMemory).
+// New-CsPinPolicy -InMemory). Ranges are checked when it is saved.
 func policyFromObject(v object.Value) (*store.PinPolicy, error) {
 	o, ok := v.(*object.Object)
 	if !ok {
@@ -107,32 +108,22 @@ func policyFromObject(v object.Value) (*store.PinPolicy, error) {
 		return nil, err
 	}
 	p := store.DefaultPinPolicy(scope, name)
-	get := func(prop string) (int64, error) {
-		x, _ := o.Get(prop)
-		if x == nil {
-			return 0, nil
-		}
-		return object.ToInt(x)
-	}
 	if x, ok := o.Get("Description"); ok {
 		p.Description = object.ToString(x)
 	}
-	for _, f := range []struct {
-		prop string
-		dst  *int
-	}{{"MinPasswordLength", &p.MinPasswordLength}, {"PINHistoryCount", &p.PINHistoryCount},
-		{"PINLifetime", &p.PINLifetime}, {"MaximumLogonAttempts", &p.MaximumLogonAttempts}} {
-		if _, ok := o.Get(f.prop); !ok {
+	if x, ok := o.Get("AllowCommonPatterns"); ok {
+		p.AllowCommonPatterns = object.ToBool(x)
+	}
+	for _, f := range policyInts {
+		x, ok := o.Get(f.name)
+		if !ok {
 			continue
 		}
-		n, err := get(f.prop)
+		n, err := object.ToInt(x)
 		if err != nil {
 			return nil, err
 		}
-		*f.dst = int(n)
-	}
-	if x, ok := o.Get("AllowCommonPatterns"); ok {
-		p.AllowCommonPatterns = object.ToBool(x)
+		*f.field(&p) = int(n)
 	}
 	if p.MinPasswordLength == 0 {
 		p.MinPasswordLength = 5
@@ -149,20 +140,9 @@ func policyNotFound(rt cmdlet.Runtime, id string) error {
 func parseIdentity(rt cmdlet.Runtime, id string) (scope, name string, ok bool, err error) {
 	scope, name, perr := store.ParsePolicyIdentity(id)
 	if perr != nil {
-		return "", "", false, rt.WriteError(cmdlet.NewError(cmdlet.InvalidArgument, "InvalidPolicyIdentity", id, errorf("%s", capital(perr.Error()))))
+		return "", "", false, rt.WriteError(cmdlet.NewError(cmdlet.InvalidArgument, "InvalidPolicyIdentity", id, errorf("%s", format.Sentence(perr.Error()))))
 	}
 	return scope, name, true, nil
-}
-
-func capital(s string) string {
-	if s == "" {
-		return s
-	}
-	s = strings.ToUpper(s[:1]) + s[1:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
 }
 
 func getPolicyInfo(d *Deps) *cmdlet.Info {
@@ -257,10 +237,7 @@ func newPolicyInfo(d *Deps) *cmdlet.Info {
 				if a.Bool("InMemory") {
 					return rt.WriteObject(PolicyObject(&p))
 				}
-				if ok, err := d.allow(rt, rt.CommandName(), nil); err != nil || !ok {
-					return err
-				}
-				if ok, err := d.shouldProcess(rt, a, p.Identity(), "NewPinPolicy"); err != nil || !ok {
+				if ok, err := d.allowChange(rt, a, p.Identity(), "NewPinPolicy"); err != nil || !ok {
 					return err
 				}
 				var existing *store.PinPolicy
@@ -272,10 +249,7 @@ func newPolicyInfo(d *Deps) *cmdlet.Info {
 					if existing = old; old != nil {
 						return nil
 					}
-					if err := tx.PutPinPolicy(&p); err != nil {
-						return err
-					}
-					return tx.AppendAudit(d.record(rt, p.Identity(), "NewPinPolicy", describePolicy(&p)))
+					return d.putPolicy(tx, rt, &p, "NewPinPolicy")
 				})
 				if err != nil {
 					return err
@@ -297,6 +271,24 @@ func describePolicy(p *store.PinPolicy) string {
 	}
 	return fmt.Sprintf("MinPasswordLength=%d PINHistoryCount=%d AllowCommonPatterns=%v PINLifetime=%d MaximumLogonAttempts=%s",
 		p.MinPasswordLength, p.PINHistoryCount, p.AllowCommonPatterns, p.PINLifetime, attempts)
+}
+
+// allowChange asks the decider, then ShouldProcess, before a change to the
+// policy id; a -WhatIf run is audited as action.
+func (d *Deps) allowChange(rt cmdlet.Runtime, a *cmdlet.Args, id, action string) (bool, error) {
+	if ok, err := d.allow(rt, rt.CommandName(), nil); err != nil || !ok {
+		return false, err
+	}
+	return d.shouldProcess(rt, a, id, action)
+}
+
+// putPolicy saves p in tx with its audit record, action describing the
+// change.
+func (d *Deps) putPolicy(tx *store.Tx, rt cmdlet.Runtime, p *store.PinPolicy, action string) error {
+	if err := tx.PutPinPolicy(p); err != nil {
+		return err
+	}
+	return tx.AppendAudit(d.record(rt, p.Identity(), action, describePolicy(p)))
 }
 
 // record is a success audit record for a change made in a transaction.
@@ -349,10 +341,7 @@ func setPolicyInfo(d *Deps) *cmdlet.Info {
 					pp := store.DefaultPinPolicy(scope, name)
 					p = &pp
 				}
-				if ok, err := d.allow(rt, rt.CommandName(), nil); err != nil || !ok {
-					return err
-				}
-				if ok, err := d.shouldProcess(rt, a, p.Identity(), "SetPinPolicy"); err != nil || !ok {
+				if ok, err := d.allowChange(rt, a, p.Identity(), "SetPinPolicy"); err != nil || !ok {
 					return err
 				}
 				var verr error
@@ -374,10 +363,7 @@ func setPolicyInfo(d *Deps) *cmdlet.Info {
 					if verr = applyPolicyParams(a, &np); verr != nil {
 						return nil
 					}
-					if err := tx.PutPinPolicy(&np); err != nil {
-						return err
-					}
-					return tx.AppendAudit(d.record(rt, np.Identity(), "SetPinPolicy", describePolicy(&np)))
+					return d.putPolicy(tx, rt, &np, "SetPinPolicy")
 				})
 				switch {
 				case err != nil:
@@ -419,20 +405,14 @@ func removePolicyInfo(d *Deps) *cmdlet.Info {
 					return err
 				}
 				p := store.DefaultPinPolicy(scope, name)
-				if ok, err := d.allow(rt, rt.CommandName(), nil); err != nil || !ok {
-					return err
-				}
-				if ok, err := d.shouldProcess(rt, a, p.Identity(), "RemovePinPolicy"); err != nil || !ok {
+				if ok, err := d.allowChange(rt, a, p.Identity(), "RemovePinPolicy"); err != nil || !ok {
 					return err
 				}
 				found := true
 				err = d.Store.Write(rt.Context(), func(tx *store.Tx) error {
 					found = true
 					if scope == store.ScopeGlobal {
-						if err := tx.PutPinPolicy(&p); err != nil {
-							return err
-						}
-						return tx.AppendAudit(d.record(rt, p.Identity(), "ResetPinPolicy", describePolicy(&p)))
+						return d.putPolicy(tx, rt, &p, "ResetPinPolicy")
 					}
 					ok, err := tx.DeletePinPolicy(p.Key())
 					if err != nil {

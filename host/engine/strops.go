@@ -372,124 +372,13 @@ func customNumber(v object.Value, spec string) (string, bool) {
 	return s, true
 }
 
-// formatDate applies a .NET date format: the standard one-letter formats
-// of the en-US culture, or a custom pattern.
+// formatDate applies a .NET date format with [object.FormatDate], as
+// Get-Date -Format does. .NET throws on a malformed format; the callers
+// here have no error to return, so such a format is shown as written.
 func formatDate(t time.Time, spec string) string {
-	switch spec {
-	case "d":
-		return t.Format("1/2/2006")
-	case "D":
-		return t.Format("Monday, January 2, 2006")
-	case "t":
-		return t.Format("3:04 PM")
-	case "T":
-		return t.Format("3:04:05 PM")
-	case "g":
-		return t.Format("1/2/2006 3:04 PM")
-	case "G":
-		return t.Format("1/2/2006 3:04:05 PM")
-	case "s":
-		return t.Format("2006-01-02T15:04:05")
-	case "u":
-		return t.UTC().Format("2006-01-02 15:04:05Z")
-	case "o", "O":
-		return t.Format("2006-01-02T15:04:05.0000000-07:00")
+	s, err := object.FormatDate(t, spec)
+	if err != nil {
+		return spec
 	}
-	var sb strings.Builder
-	for i := 0; i < len(spec); {
-		c := spec[i]
-		n := 1
-		for i+n < len(spec) && spec[i+n] == c {
-			n++
-		}
-		switch c {
-		case 'y':
-			if n <= 2 {
-				fmt.Fprintf(&sb, "%02d", t.Year()%100)
-			} else {
-				fmt.Fprintf(&sb, "%0*d", n, t.Year())
-			}
-		case 'M':
-			switch n {
-			case 1:
-				fmt.Fprintf(&sb, "%d", t.Month())
-			case 2:
-				fmt.Fprintf(&sb, "%02d", t.Month())
-			case 3:
-				sb.WriteString(t.Month().String()[:3])
-			default:
-				sb.WriteString(t.Month().String())
-			}
-		case 'd':
-			switch n {
-			case 1:
-				fmt.Fprintf(&sb, "%d", t.Day())
-			case 2:
-				fmt.Fprintf(&sb, "%02d", t.Day())
-			case 3:
-				sb.WriteString(t.Weekday().String()[:3])
-			default:
-				sb.WriteString(t.Weekday().String())
-			}
-		case 'H':
-			fmt.Fprintf(&sb, "%0*d", min(n, 2), t.Hour())
-		case 'h':
-			h := t.Hour() % 12
-			if h == 0 {
-				h = 12
-			}
-			fmt.Fprintf(&sb, "%0*d", min(n, 2), h)
-		case 'm':
-			fmt.Fprintf(&sb, "%0*d", min(n, 2), t.Minute())
-		case 's':
-			fmt.Fprintf(&sb, "%0*d", min(n, 2), t.Second())
-		case 'f', 'F':
-			ns := fmt.Sprintf("%09d", t.Nanosecond())
-			if n > 9 {
-				n = 9
-			}
-			sb.WriteString(ns[:n])
-		case 't':
-			ampm := "AM"
-			if t.Hour() >= 12 {
-				ampm = "PM"
-			}
-			sb.WriteString(ampm[:min(n, 2)])
-		case 'z':
-			_, off := t.Zone()
-			sign := '+'
-			if off < 0 {
-				sign, off = '-', -off
-			}
-			switch n {
-			case 1:
-				fmt.Fprintf(&sb, "%c%d", sign, off/3600)
-			case 2:
-				fmt.Fprintf(&sb, "%c%02d", sign, off/3600)
-			default:
-				fmt.Fprintf(&sb, "%c%02d:%02d", sign, off/3600, off%3600/60)
-			}
-		case 'K':
-			sb.WriteString(t.Format("-07:00"))
-		case '\\':
-			if i+1 < len(spec) {
-				sb.WriteByte(spec[i+1])
-				i += 2
-				continue
-			}
-		case '\'', '"':
-			end := strings.IndexByte(spec[i+1:], c)
-			if end < 0 {
-				sb.WriteString(spec[i+1:])
-				return sb.String()
-			}
-			sb.WriteString(spec[i+1 : i+1+end])
-			i += end + 2
-			continue
-		default:
-			sb.WriteString(spec[i : i+n])
-		}
-		i += n
-	}
-	return sb.String()
+	return s
 }

@@ -57,15 +57,16 @@ func Object(p *plugin.Plugin) *object.Object {
 		strs(p.Granted), abi, p.Hash, p.Path)
 }
 
-// allowed asks RBAC and writes a denial as a non-terminating error,
-// recorded in the audit trail.
+// allowed asks RBAC, through [rbac.Audited] so that a denial is recorded
+// with target (a plugin's path or name) as its target, and writes a denial
+// as a non-terminating error.
 func (d *Deps) allowed(rt cmdlet.Runtime, target string) (bool, error) {
-	err := d.Decider.Allow(rt.Operator(), rt.CommandName(), nil)
-	if err == nil {
+	guard := rbac.Audited{Decider: d.Decider, Log: d.Store, OSAccount: d.OSAccount}
+	denial, _ := guard.AuthorizeOn(rt.Context(), rt.Operator(), rt.CommandName(), target)
+	if denial == nil {
 		return true, nil
 	}
-	d.audit(rt, target, "Authorize", "Denied", err.Error())
-	return false, rt.WriteError(cmdlet.NewError(cmdlet.PermissionDenied, "AccessDenied", target, err))
+	return false, rt.WriteError(cmdlet.NewError(cmdlet.PermissionDenied, "AccessDenied", target, denial))
 }
 
 func (d *Deps) audit(rt cmdlet.Runtime, target, action, outcome, detail string) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"pinsh/host/object"
 	"pinsh/host/store"
@@ -19,15 +19,25 @@ import (
 // plugin's) is runnable only by CsAdministrator and RTCUniversalServerAdmins.
 //
 // Grants are computed once per operator and cached; call [Authorizer.Reload]
-// after changing roles or memberships.
+// after changing roles or memberships. An Authorizer is safe for concurrent
+// use; [Authorizer.Allow], called for every object a pipeline acts on, takes
+// no lock and allocates nothing once the operator's grants are cached.
 type Authorizer struct {
 	st *store.Store
 
-	mu     sync.RWMutex
+	// snap holds the roles as last read and the grants computed from
+	// them; nil until the first decision and after Reload.
+	snap atomic.Pointer[snapshot]
+	// folded maps cmdlet names as callers spell them to their folded form.
+	folded cowMap[string]
+}
+
+// snapshot is the roles read from the store at one time. Only grants
+// changes once it is published, and that through its own copy-on-write.
+type snapshot struct {
 	roles  map[string]*store.Role // folded name -> role
 	listed map[string]bool        // folded cmdlet -> some role lists it
-	grants map[string]*Grants     // folded principal -> grants
-	loaded bool
+	grants cowMap[*Grants]        // principal, as given and folded -> grants
 }
 
 // NewAuthorizer returns an authorizer reading roles from st.
@@ -49,65 +59,66 @@ type Grants struct {
 type scopes struct {
 	name   string // cmdlet as the role spells it
 	global bool
-	ous    []string // DN keys
+	ous    []ouScope
 	shown  []string // OU scopes as written
 }
 
 // Reload drops the cached roles and grants.
 func (a *Authorizer) Reload() {
-	a.mu.Lock()
-	a.loaded = false
-	a.roles, a.listed, a.grants = nil, nil, nil
-	a.mu.Unlock()
+	a.snap.Store(nil)
 }
 
-func (a *Authorizer) load(ctx context.Context) error {
-	a.mu.RLock()
-	ok := a.loaded
-	a.mu.RUnlock()
-	if ok {
-		return nil
+func (a *Authorizer) load(ctx context.Context) (*snapshot, error) {
+	if s := a.snap.Load(); s != nil {
+		return s, nil
 	}
-	roles := map[string]*store.Role{}
-	listed := map[string]bool{}
+	s := &snapshot{roles: map[string]*store.Role{}, listed: map[string]bool{}}
 	err := a.st.EachRole(ctx, func(r *store.Role) error {
-		roles[object.Fold(r.Name)] = r
+		s.roles[object.Fold(r.Name)] = r
 		for _, c := range r.Cmdlets {
-			listed[object.Fold(c)] = true
+			s.listed[object.Fold(c)] = true
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("cannot read the roles: %w", err)
+		return nil, fmt.Errorf("cannot read the roles: %w", err)
 	}
-	a.mu.Lock()
-	a.roles, a.listed, a.grants, a.loaded = roles, listed, map[string]*Grants{}, true
-	a.mu.Unlock()
-	return nil
+	if !a.snap.CompareAndSwap(nil, s) {
+		// Another goroutine loaded first: share its grants.
+		if cur := a.snap.Load(); cur != nil {
+			return cur, nil
+		}
+	}
+	return s, nil
 }
 
 // Grants returns the grants of the principal (a DN), computing them from
 // its group memberships on first use.
 func (a *Authorizer) Grants(ctx context.Context, principal string) (*Grants, error) {
-	if err := a.load(ctx); err != nil {
+	s, err := a.load(ctx)
+	if err != nil {
 		return nil, err
 	}
+	return a.grants(ctx, s, principal)
+}
+
+func (a *Authorizer) grants(ctx context.Context, s *snapshot, principal string) (*Grants, error) {
+	if g, ok := s.grants.get(principal); ok {
+		return g, nil
+	}
 	key := object.Fold(principal)
-	a.mu.RLock()
-	g, ok := a.grants[key]
-	a.mu.RUnlock()
-	if ok {
+	if g, ok := s.grants.get(key); ok {
+		s.grants.put(principal, g)
 		return g, nil
 	}
 	groups, err := a.st.MemberOf(ctx, principal)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the groups of %q: %w", principal, err)
 	}
-	g = &Grants{Principal: principal, cmdlets: map[string]*scopes{}}
-	a.mu.RLock()
+	g := &Grants{Principal: principal, cmdlets: map[string]*scopes{}}
 	seen := map[string]bool{}
 	for _, grp := range groups {
-		r := a.roles[object.Fold(grp.SamAccountName)]
+		r := s.roles[object.Fold(grp.SamAccountName)]
 		if r == nil || seen[object.Fold(r.Name)] {
 			continue
 		}
@@ -126,13 +137,9 @@ func (a *Authorizer) Grants(ctx context.Context, principal string) (*Grants, err
 			addScopes(sc, r.UserScopes)
 		}
 	}
-	a.mu.RUnlock()
 	sort.Strings(g.Roles)
-	a.mu.Lock()
-	if a.grants != nil {
-		a.grants[key] = g
-	}
-	a.mu.Unlock()
+	s.grants.put(key, g)
+	s.grants.put(principal, g)
 	return g, nil
 }
 
@@ -147,8 +154,7 @@ func addScopes(sc *scopes, user []string) {
 			continue
 		}
 		if len(u) > len(OUScopePrefix) && strings.EqualFold(u[:len(OUScopePrefix)], OUScopePrefix) {
-			dn := u[len(OUScopePrefix):]
-			sc.ous = append(sc.ous, store.DNKey(dn))
+			sc.ous = append(sc.ous, newOUScope(u[len(OUScopePrefix):]))
 			sc.shown = append(sc.shown, u)
 		}
 	}
@@ -156,19 +162,23 @@ func addScopes(sc *scopes, user []string) {
 
 // Allow implements [Decider]: operator is the principal's DN.
 func (a *Authorizer) Allow(operator, cmdlet string, target *Target) error {
-	g, err := a.Grants(context.Background(), operator)
+	ctx := context.Background()
+	s, err := a.load(ctx)
+	var g *Grants
+	if err == nil {
+		g, err = a.grants(ctx, s, operator)
+	}
 	if err != nil {
 		return &DeniedError{Operator: operator, Cmdlet: cmdlet, Target: targetName(target), Reason: err.Error()}
 	}
-	return a.decide(g, operator, cmdlet, target)
+	return a.decide(s, g, operator, cmdlet, target)
 }
 
-func (a *Authorizer) decide(g *Grants, operator, cmdlet string, target *Target) error {
-	sc := g.cmdlets[object.Fold(cmdlet)]
+func (a *Authorizer) decide(s *snapshot, g *Grants, operator, cmdlet string, target *Target) error {
+	folded := a.fold(cmdlet)
+	sc := g.cmdlets[folded]
 	if sc == nil {
-		a.mu.RLock()
-		listed := a.listed[object.Fold(cmdlet)]
-		a.mu.RUnlock()
+		listed := s.listed[folded]
 		if !listed && g.superuser {
 			return nil
 		}
@@ -178,17 +188,22 @@ func (a *Authorizer) decide(g *Grants, operator, cmdlet string, target *Target) 
 		}
 		return &DeniedError{Operator: operator, Cmdlet: cmdlet, Target: targetName(target), Reason: reason}
 	}
-	if target == nil || sc.global {
+	if target == nil || sc.global || sc.holds(target.DN) {
 		return nil
-	}
-	key := store.DNKey(target.DN)
-	for _, ou := range sc.ous {
-		if store.KeyInSubtree(key, ou) {
-			return nil
-		}
 	}
 	return &DeniedError{Operator: operator, Cmdlet: cmdlet, Target: targetName(target),
 		Reason: "the target is outside the operator's user scopes for this cmdlet (" + strings.Join(sc.shown, "; ") + ")"}
+}
+
+// fold is [object.Fold] of a cmdlet name, remembered: callers spell the
+// same few names over and over.
+func (a *Authorizer) fold(cmdlet string) string {
+	if f, ok := a.folded.get(cmdlet); ok {
+		return f
+	}
+	f := object.Fold(cmdlet)
+	a.folded.put(cmdlet, f)
+	return f
 }
 
 func targetName(t *Target) string {

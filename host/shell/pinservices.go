@@ -7,7 +7,6 @@ import (
 
 	"pinsh/host/pin"
 	"pinsh/host/plugin"
-	"pinsh/host/rbac"
 	"pinsh/host/store"
 )
 
@@ -134,29 +133,4 @@ func (p *pinServices) Unlock(ctx context.Context, c plugin.Call, u *plugin.User)
 		return err
 	}
 	return p.pins.Unlock(ctx, su, p.audit(c))
-}
-
-// auditedDecider records every denial in the audit trail before returning
-// it. Plugins get it: they cannot be trusted to report their own denials,
-// and every denial must be on record (built-ins audit their own).
-type auditedDecider struct {
-	inner  rbac.Decider
-	st     *store.Store
-	osAcct string
-}
-
-func (d *auditedDecider) Allow(operator, cmdlet string, target *rbac.Target) error {
-	err := d.inner.Allow(operator, cmdlet, target)
-	if err != nil {
-		t := ""
-		if target != nil {
-			t = target.Display
-			if t == "" {
-				t = target.DN
-			}
-		}
-		_ = d.st.AppendAudit(context.Background(), &store.AuditRecord{Operator: operator, OSAccount: d.osAcct,
-			Cmdlet: cmdlet, Target: t, Action: "Authorize", Outcome: "Denied", Detail: err.Error()})
-	}
-	return err
 }

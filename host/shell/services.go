@@ -9,6 +9,7 @@ import (
 	"pinsh/host/cscmd"
 	"pinsh/host/plugin"
 	"pinsh/host/plugincmd"
+	"pinsh/host/rbac"
 )
 
 // registerServices registers the directory and PIN-policy cmdlets and the
@@ -16,9 +17,12 @@ import (
 func (s *Session) registerServices(ctx context.Context) error {
 	cscmd.Register(s.reg, &cscmd.Deps{Store: s.store, Pin: s.pins, Decider: s.authz, OSAccount: s.osAcct})
 
+	// Plugins cannot be trusted to report their own denials, and every
+	// denial must be on record, so the host records them.
+	guard := rbac.Audited{Decider: s.authz, Log: s.store, OSAccount: s.osAcct}
 	m, err := plugin.NewManager(plugin.Options{
 		Services:   &pinServices{st: s.store, pins: s.pins, osAcct: s.osAcct},
-		Authorizer: &auditedDecider{inner: s.authz, st: s.store, osAcct: s.osAcct},
+		Authorizer: guard,
 		CacheDir:   s.cacheDir(),
 		SearchPath: s.searchPath(),
 	})
