@@ -61,6 +61,7 @@ func Example() {
 				Help: "The user, in any identity form.",
 			}},
 			OutputType: pinAge.Name(),
+			ReadOnly:   true,
 			Examples: []sdk.Example{{
 				Code:   `Get-CsUser -OU "OU=Finance,DC=litwareinc,DC=com" | Get-CsPinAge`,
 				Remark: "Shows the PIN age of every Finance user.",

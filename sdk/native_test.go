@@ -3,6 +3,7 @@
 package sdk
 
 import (
+	"strings"
 	"testing"
 
 	"pinsh/sdk/abi"
@@ -185,5 +186,35 @@ func BenchmarkNativePinInfoFor(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		guest.Process(p)
+	}
+}
+
+// A batch message is processed as its process messages one by one; a
+// malformed one fails the stage with a protocol error.
+func TestNativeBatch(t *testing.T) {
+	p, n := nativeHostFor(t, func() Command { return &infoForCmd{} })
+	batch := abi.AppendUvarint(nil, 3)
+	for i := 0; i < 3; i++ {
+		batch = abi.AppendUvarint(batch, uint64(len(p)))
+		batch = append(batch, p...)
+	}
+	if st := guest.ProcessBatch(batch); st != abi.StatusOK || *n != 3 {
+		t.Fatalf("status %d, %d writes, want 0 and 3", st, *n)
+	}
+	var failed string
+	guest.Native.Write = func(kind uint32, b []byte) {
+		if kind == abi.WriteFail {
+			failed = string(b)
+		}
+	}
+	for _, bad := range [][]byte{
+		batch[:len(batch)-1],            // truncated
+		append([]byte{4}, batch[1:]...), // claims 4 records, holds 3
+		abi.AppendUvarint(nil, 0),       // empty
+	} {
+		failed = ""
+		if st := guest.ProcessBatch(bad); st != abi.StatusFailed || !strings.Contains(failed, "malformed batch") {
+			t.Errorf("batch % x...: status %d, fail %q", bad[:min(4, len(bad))], st, failed)
+		}
 	}
 }

@@ -9,6 +9,7 @@ func init() {
 	guest.Hooks.Describe = describe
 	guest.Hooks.Begin = begin
 	guest.Hooks.Process = process
+	guest.Hooks.ProcessBatch = processBatch
 	guest.Hooks.End = end
 }
 
@@ -159,16 +160,51 @@ func process(msg []byte) (status uint32) {
 	if stage.cmd == nil {
 		return fail(NewError(InvalidOperation, "PluginProtocol", "process before begin"))
 	}
-	msg = arena(msg)
+	if err := processRecord(arena(msg)); err != nil {
+		return fail(err)
+	}
+	return abi.StatusOK
+}
+
+// processRecord binds the parameters of one process message (in the arena)
+// and runs the command's Process.
+func processRecord(msg []byte) error {
 	if !stage.ctx.bindFast(msg) {
 		r := &reader
 		r.Reset(msg)
 		if err := stage.ctx.bind(r, false); err != nil {
+			return err
+		}
+	}
+	return stage.cmd.Process(stage.ctx)
+}
+
+// processBatch processes the input objects of a batch message in order,
+// as process does one; a terminating error ends the batch (and the stage)
+// at its object.
+func processBatch(msg []byte) (status uint32) {
+	defer recoverFail(&status)
+	if stage.cmd == nil {
+		return fail(NewError(InvalidOperation, "PluginProtocol", "process before begin"))
+	}
+	msg = arena(msg)
+	n, p := varint(msg, 0)
+	if n == 0 {
+		p = -1 // a batch holds at least one record
+	}
+	for ; n > 0 && p > 0; n-- {
+		l, q := varint(msg, p)
+		if q < 0 || l > uint64(len(msg)-q) {
+			break
+		}
+		rec := msg[q : q+int(l)]
+		p = q + int(l)
+		if err := processRecord(rec); err != nil {
 			return fail(err)
 		}
 	}
-	if err := stage.cmd.Process(stage.ctx); err != nil {
-		return fail(err)
+	if n != 0 || p != len(msg) {
+		return fail(NewError(InvalidOperation, "PluginProtocol", "pinsh sent a malformed batch message"))
 	}
 	return abi.StatusOK
 }

@@ -74,7 +74,15 @@ type Cmdlet struct {
 	ConfirmImpact         Impact
 	// OutputType is the type name of the objects the cmdlet writes.
 	OutputType string
-	Examples   []Example
+	// ReadOnly declares that the cmdlet changes nothing and asks nothing:
+	// it reads (users, PIN state, policies) and writes objects, errors,
+	// warnings, verbose messages and progress. pinsh may then hand it
+	// several input objects per call into the plugin (a call costs about
+	// a microsecond), and it enforces the declaration: ShouldProcess,
+	// SetPin, GeneratePin, Lock and Unlock end a read-only cmdlet's stage
+	// with an error.
+	ReadOnly bool
+	Examples []Example
 	// New returns a fresh command for one pipeline stage.
 	New func() Command
 }
@@ -167,13 +175,14 @@ func manifest(p *Plugin) []byte {
 	b = abi.AppendListHeader(b, len(p.Cmdlets))
 	for i := range p.Cmdlets {
 		c := &p.Cmdlets[i]
-		b = abi.AppendHashtableHeader(b, 10)
+		b = abi.AppendHashtableHeader(b, 11)
 		b = kvs(b, abi.KeyCmdletName, c.Name)
 		b = kvl(b, abi.KeyAliases, c.Aliases)
 		b = kvs(b, abi.KeySynopsis, c.Synopsis)
 		b = kvs(b, abi.KeyDescription, c.Description)
 		b = kvs(b, abi.KeyDefaultSet, c.DefaultSet)
 		b = abi.AppendBool(abi.AppendRawString(b, abi.KeyShouldProc), c.SupportsShouldProcess)
+		b = abi.AppendBool(abi.AppendRawString(b, abi.KeyReadOnly), c.ReadOnly)
 		b = abi.AppendInt(abi.AppendRawString(b, abi.KeyImpact), int64(c.ConfirmImpact))
 		b = kvs(b, abi.KeyOutputType, c.OutputType)
 		b = abi.AppendRawString(b, abi.KeyExamples)

@@ -116,6 +116,11 @@ type Info struct {
 	// completion of `$_.` in the next stage; empty when unknown.
 	OutputType string
 	Examples   []Example
+	// Pure declares that the cmdlet has no effect but what it writes to
+	// its output and error streams: it changes nothing, prints nothing,
+	// prompts for nothing and sets no variable. The commands after pure
+	// ones may process their input in batches (see [Batcher]).
+	Pure bool
 	// Source is "builtin" or the plugin that provides the cmdlet.
 	Source string
 	// New creates a fresh instance for one pipeline stage.
@@ -162,6 +167,30 @@ type Command interface {
 	Begin(rt Runtime, args *Args) error
 	Process(rt Runtime, args *Args) error
 	End(rt Runtime, args *Args) error
+}
+
+// Batcher is a Command that may hold input objects and process them later,
+// several at a time: a plugin cmdlet does, to enter its sandbox once per
+// batch instead of once per object. A command may hold objects only when
+// its runtime reports that everything before it in the pipeline is pure
+// ([Purity]): then only the timing of its work can differ from processing
+// each object as it comes. Process, End and Flush each process what is
+// held before returning when they process anything; End processes all.
+type Batcher interface {
+	Command
+	// Flush processes every held input object now. The engine calls it
+	// before anything that would show how far the pipeline has got: an
+	// error, warning or verbose message written by an earlier command of
+	// the pipeline, or an earlier command's failure.
+	Flush(rt Runtime) error
+}
+
+// Purity is implemented by the engine's [Runtime].
+type Purity interface {
+	// UpstreamPure reports whether everything before this command in its
+	// pipeline is [Info.Pure] (or a value computed before the pipeline
+	// ran), so that the command may hold its input objects.
+	UpstreamPure() bool
 }
 
 // Runtime is what a running command may ask of the engine. It is valid only

@@ -48,6 +48,10 @@ func getUserInfo(d *Deps, ad bool) *cmdlet.Info {
 		Params:      params,
 		OutputType:  out,
 		Source:      "builtin",
+		// It only reads (a denial of an identity is audited, which nothing
+		// in the pipeline can see), so a read-only plugin after it may take
+		// its users in batches.
+		Pure: true,
 		Examples: []cmdlet.Example{
 			{Code: name + ` -Identity "Ken Myer"`, Remark: "Returns Ken Myer."},
 			{Code: name + ` -OU "OU=Finance,DC=litwareinc,DC=com"`, Remark: "Returns the users of the Finance OU and its child OUs."},

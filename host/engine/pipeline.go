@@ -217,6 +217,15 @@ func runPipeline(f *frame, en enumFn, cmds []*cmdCode, out outlet) (err error) {
 		}
 		stages[i] = st
 	}
+	ps := &pipeState{stages: stages}
+	allPure := true
+	for i, st := range stages {
+		b := st.base()
+		b.ps, b.index = ps, i
+		// The first command's input, if any, is a value computed before.
+		b.upstreamPure = (i == 0 && en != nil) || (i > 0 && allPure)
+		allPure = allPure && pureStage(st, cmds[i])
+	}
 	// A command whose End never runs (its stage was stopped, or a
 	// terminating error ended the pipeline) is disposed of if it can be:
 	// a plugin stage then frees its instance and commits nothing more.
@@ -273,13 +282,18 @@ func runPipeline(f *frame, en enumFn, cmds []*cmdCode, out outlet) (err error) {
 		}
 		return nil
 	}
-	for _, st := range stages {
+	for i, st := range stages {
 		if err := st.begin(); err != nil {
 			if err := stop(err); err != nil {
 				return err
 			}
 		}
 		st.base().started = true
+		if cs, ok := st.(*cmdStage); ok {
+			if _, ok := cs.cmd.(cmdlet.Batcher); ok {
+				ps.batchers = append(ps.batchers, i)
+			}
+		}
 	}
 	// Objects written by Begin blocks waited for the downstream Begin;
 	// deliver them, last stage first, so each stage sees them in the order
@@ -324,6 +338,50 @@ func runPipeline(f *frame, en enumFn, cmds []*cmdCode, out outlet) (err error) {
 	}
 	return nil
 }
+
+// pipeState is what the stages of one running pipeline know of each other:
+// which of them may hold input objects (cmdlet.Batcher).
+type pipeState struct {
+	stages   []stage
+	batchers []int // indexes in stages, ascending
+}
+
+// pureStage reports whether a stage does nothing observable but write its
+// output and error streams (cmdlet.Info.Pure, with no redirection or
+// variable of its own).
+func pureStage(st stage, cc *cmdCode) bool {
+	cs, ok := st.(*cmdStage)
+	return ok && cs.info.Pure && len(cc.redirs) == 0 && !cs.mergeErr && cs.errVar == "" && cs.outVar == ""
+}
+
+// flushDownstream has the batching commands after s process what they
+// hold, before s does something observable (writes an error, a warning, a
+// verbose message, or fails), so that everything s wrote before has been
+// processed as if nobody had held it. A failing flush ends that stage:
+// its error is returned here and by its next push.
+func (s *stageBase) flushDownstream() error {
+	ps := s.ps
+	if ps == nil || len(ps.batchers) == 0 {
+		return nil
+	}
+	for _, i := range ps.batchers {
+		if i <= s.index {
+			continue
+		}
+		cs := ps.stages[i].(*cmdStage)
+		if cs.flushErr != nil {
+			continue
+		}
+		if err := cs.cmd.(cmdlet.Batcher).Flush(cs); err != nil {
+			cs.flushErr = cs.after(err)
+			return cs.flushErr
+		}
+	}
+	return nil
+}
+
+// UpstreamPure implements cmdlet.Purity.
+func (s *stageBase) UpstreamPure() bool { return s.upstreamPure }
 
 // stopIndex returns the index among stages of the stage that asked to
 // stop its upstream commands with err, or -1 when err is not such a
@@ -453,6 +511,11 @@ type stageBase struct {
 	yesAll, noAll bool
 	pendingStop   error
 	written       int
+
+	ps           *pipeState
+	index        int   // in ps.stages
+	upstreamPure bool  // cmdlet.Purity
+	flushErr     error // a failed Flush of this stage's command
 
 	// started is set once Begin ran; objects pushed before wait in
 	// pending.
@@ -586,6 +649,14 @@ func (s *stageBase) after(err error) error {
 	if errors.As(err, &st) {
 		return st
 	}
+	var rt *rtError
+	if !errors.As(err, &rt) && s.e.ctx.Err() == nil {
+		// This command failed (an error from downstream is an *rtError
+		// already): what it wrote before is processed first.
+		if ferr := s.flushDownstream(); ferr != nil {
+			return ferr
+		}
+	}
 	return s.e.newError(err, s.name, s.pos)
 }
 
@@ -647,6 +718,9 @@ func (s *stageBase) writeError(r *rtError) error {
 	if s.errAction == "ignore" {
 		return nil
 	}
+	if err := s.flushDownstream(); err != nil {
+		return err
+	}
 	e.errSeq++
 	// -ErrorVariable of this command and of the functions it runs in (an
 	// advanced function's -ErrorVariable collects the errors written inside
@@ -689,6 +763,7 @@ func (s *stageBase) WriteWarning(msg string) {
 	case "silentlycontinue", "ignore":
 		return
 	}
+	s.flushDownstream() // a failure is the flushed stage's, returned by its next push
 	fmt.Fprintf(s.e.stderr, "WARNING: %s\n", msg)
 	if s.warnAction == "stop" && s.pendingStop == nil {
 		s.pendingStop = &stopError{printed: true, err: &rtError{cmd: s.name, pos: s.pos,
@@ -701,6 +776,7 @@ func (s *stageBase) WriteWarning(msg string) {
 // WriteVerbose implements cmdlet.Runtime.
 func (s *stageBase) WriteVerbose(msg string) {
 	if s.verbose {
+		s.flushDownstream()
 		fmt.Fprintf(s.e.stderr, "VERBOSE: %s\n", msg)
 	}
 }
@@ -878,6 +954,9 @@ func (s *cmdStage) push(v object.Value) error {
 		s.pending = append(s.pending, v)
 		return nil
 	}
+	if s.flushErr != nil {
+		return s.flushErr
+	}
 	if err := s.args.BindInput(v); err != nil {
 		rt := s.e.newError(err, s.name, s.pos)
 		return s.after(s.writeError(rt))
@@ -887,4 +966,9 @@ func (s *cmdStage) push(v object.Value) error {
 
 func (s *cmdStage) processFirst() error { return s.after(s.cmd.Process(s, s.args)) }
 
-func (s *cmdStage) end() error { return s.after(s.cmd.End(s, s.args)) }
+func (s *cmdStage) end() error {
+	if s.flushErr != nil {
+		return s.flushErr
+	}
+	return s.after(s.cmd.End(s, s.args))
+}

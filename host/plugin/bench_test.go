@@ -45,11 +45,13 @@ func benchUser(i int) *object.Object {
 		"User "+n, "user"+n+"@litwareinc.com", "Finance", "tel:+14255550"+n, false, true, t, t)
 }
 
-// benchStage runs b.N inputs through one stage of the named cmdlet.
-func benchStage(b *testing.B, reg *cmdlet.Registry, name string, input func(i int) object.Value) {
+// benchStage runs b.N inputs through one stage of the named cmdlet; pure
+// tells the stage its upstream is pure, as after Get-CsUser, so that a
+// read-only cmdlet batches its input.
+func benchStage(b *testing.B, reg *cmdlet.Registry, name string, pure bool, input func(i int) object.Value) {
 	in := lookup(b, reg, name)
 	rt := &discardRuntime{}
-	rt.ctx, rt.name = context.Background(), name
+	rt.ctx, rt.name, rt.pure = context.Background(), name, pure
 	args, err := cmdlet.Bind(in, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -85,10 +87,18 @@ func benchStage(b *testing.B, reg *cmdlet.Registry, name string, input func(i in
 
 // BenchmarkCrossing is the per-object cost of a plugin stage with the
 // sandbox fully on: a 10-property user object encoded by the host, decoded
-// and re-encoded by the guest (Invoke-Echo) and decoded by the host.
+// and re-encoded by the guest (Invoke-Echo, read-only) and decoded by the
+// host, in batches (the upstream is pure, as Get-CsUser is).
 func BenchmarkCrossing(b *testing.B) {
 	_, reg, _ := sharedManager(b)
-	benchStage(b, reg, "Invoke-Echo", func(i int) object.Value { return benchUser(i) })
+	benchStage(b, reg, "Invoke-Echo", true, func(i int) object.Value { return benchUser(i) })
+}
+
+// BenchmarkCrossingOneByOne is the same with one call into the plugin per
+// object (an upstream that is not pure, such as ForEach-Object).
+func BenchmarkCrossingOneByOne(b *testing.B) {
+	_, reg, _ := sharedManager(b)
+	benchStage(b, reg, "Invoke-Echo", false, func(i int) object.Value { return benchUser(i) })
 }
 
 // BenchmarkCallOverhead is the fixed cost of one Process call into a plugin
@@ -125,7 +135,7 @@ func BenchmarkGetClientPinInfo(b *testing.B) {
 	svc.quiet = true
 	ids := svc.addUsers(1024)
 	_, reg := newManager(b, svc, nil)
-	benchStage(b, reg, "Get-CsClientPinInfo", func(i int) object.Value {
+	benchStage(b, reg, "Get-CsClientPinInfo", true, func(i int) object.Value {
 		u := benchUser(i)
 		u.SetAt(0, ids[i])
 		return u

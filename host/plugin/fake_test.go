@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"pinsh/host/cmdlet"
@@ -233,7 +234,12 @@ type fakeRuntime struct {
 	confirm bool // answer yes to every prompt, logging it
 	vars    map[string]object.Value
 	stopAt  int // WriteObject fails after this many objects (0: never)
+	// pure: what the stage is told of its upstream (cmdlet.Purity), so
+	// read-only cmdlets batch their input.
+	pure bool
 }
+
+func (r *fakeRuntime) UpstreamPure() bool { return r.pure }
 
 var errStopPipeline = errors.New("pipeline stopped")
 
@@ -273,6 +279,20 @@ func (r *fakeRuntime) Var(name string) (object.Value, bool) {
 }
 func (r *fakeRuntime) CompileFilter(string) (cmdlet.Filter, error) {
 	return nil, errors.New("no filters here")
+}
+
+// begin binds in's command line and runs Begin of a new command.
+func begin(t *testing.T, in *cmdlet.Info, rt *fakeRuntime, elems []cmdlet.Arg) (cmdlet.Command, *cmdlet.Args) {
+	t.Helper()
+	args, err := cmdlet.Bind(in, elems)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := in.New()
+	if err := cmd.Begin(rt, args); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, args
 }
 
 // run drives a command as the engine does: bind the command line, Begin,

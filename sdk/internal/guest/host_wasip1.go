@@ -77,6 +77,15 @@ func exportProcess(n uint32) uint32 {
 	return Hooks.Process(msg)
 }
 
+//go:wasmexport pinsh_process_batch
+func exportProcessBatch(n uint32) uint32 {
+	msg, ok := input(n)
+	if !ok {
+		return abi.StatusFailed
+	}
+	return Hooks.ProcessBatch(msg)
+}
+
 //go:wasmexport pinsh_end
 func exportEnd() uint32 { return Hooks.End() }
 

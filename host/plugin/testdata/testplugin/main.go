@@ -38,9 +38,18 @@ func init() {
 				New: func() sdk.Command { return &hostile{} },
 			},
 			{
-				Name:   "Invoke-Echo",
-				Params: []sdk.Param{{Name: "InputObject", Kind: sdk.KindAny, FromPipeline: true}},
-				New:    func() sdk.Command { return &echo{} },
+				Name:     "Invoke-Echo",
+				Params:   []sdk.Param{{Name: "InputObject", Kind: sdk.KindAny, FromPipeline: true}},
+				ReadOnly: true,
+				New:      func() sdk.Command { return &echo{} },
+			},
+			{
+				// Declared read-only, yet asks to change something.
+				Name:                  "Invoke-Sneaky",
+				Params:                []sdk.Param{{Name: "InputObject", Kind: sdk.KindAny, FromPipeline: true}},
+				ReadOnly:              true,
+				SupportsShouldProcess: true,
+				New:                   func() sdk.Command { return &sneaky{} },
 			},
 		},
 	})
@@ -122,8 +131,26 @@ func (h *hostile) Process(c *sdk.Context) error {
 
 type echo struct{ sdk.Base }
 
+// Process writes its input back; the string "bad" is a non-terminating
+// error and "fail" a terminating one.
 func (e *echo) Process(c *sdk.Context) error {
 	v, _ := c.Value("InputObject")
+	switch v {
+	case "bad":
+		c.WriteError(sdk.NewError(sdk.InvalidArgument, "Bad", "bad input"), v)
+		return nil
+	case "fail":
+		return sdk.NewError(sdk.InvalidOperation, "Fail", "failed on purpose")
+	}
 	c.WriteObject(v)
+	return nil
+}
+
+type sneaky struct{ sdk.Base }
+
+func (s *sneaky) Process(c *sdk.Context) error {
+	if c.ShouldProcess("everything", "Change") {
+		c.WriteObject("changed")
+	}
 	return nil
 }
