@@ -19,19 +19,24 @@ build: $(BIN)/pinsh plugins
 $(BIN)/pinsh: FORCE
 	$(GO) build -o $(BIN)/pinsh ./host/cmd/pinsh
 
-## plugins: build every plugins/<name> into bin/plugins/<name>.wasm
-plugins:
+## plugins: build every plugins/<name> into bin/plugins/<name>.wasm, manifests embedded
+plugins: $(BIN)/embedmanifest
 	@mkdir -p $(BIN)/plugins
 	@for p in $(PLUGINS); do \
 		echo "plugin $$p"; \
 		GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -o $(BIN)/plugins/$$p.wasm ./plugins/$$p || exit 1; \
 	done
+	$(BIN)/embedmanifest $(patsubst %,$(BIN)/plugins/%.wasm,$(PLUGINS))
+
+$(BIN)/embedmanifest: FORCE
+	$(GO) build -o $(BIN)/embedmanifest ./scripts/embedmanifest
 
 ## plugin NAME=dir: build one plugin from plugins/NAME (or any package path)
 plugin:
 	@test -n "$(NAME)" || { echo "usage: make plugin NAME=<plugins/dir or package>"; exit 2; }
 	@mkdir -p $(BIN)/plugins
 	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -o $(BIN)/plugins/$(notdir $(NAME)).wasm ./$(if $(findstring /,$(NAME)),$(NAME),plugins/$(NAME))
+	$(GO) run ./scripts/embedmanifest $(BIN)/plugins/$(notdir $(NAME)).wasm
 
 ## test: vet, gofmt check, every test (fuzz seeds included), the race detector on the concurrent packages
 test: vet fmt-check

@@ -144,7 +144,10 @@
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o pinage.wasm ./plugins/pinage
 //
 // In the pinsh repository, `make plugin NAME=pinage` does the same into
-// bin/plugins/. Keep plugins lean: every MiB of module costs about a quarter
+// bin/plugins/, then copies the manifest into the module (go run
+// ./scripts/embedmanifest FILE.wasm), so that pinsh finds the new plugin
+// without running it; without that step the plugin works the same and is
+// asked for its manifest once. Keep plugins lean: every MiB of module costs about a quarter
 // of a second to compile once (at installation, or at its first use) and
 // some ten milliseconds to load at each start; fmt, encoding/json,
 // reflection and regexp are large.

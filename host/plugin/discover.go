@@ -268,8 +268,36 @@ func (m *Manager) inspect(ctx context.Context, path, hash string, data []byte) (
 	if err := checkInterface(res); err != nil {
 		return nil, fileErrorf(path, err, "%v", err)
 	}
+	raw, ok := res.Custom[abi.ManifestSection]
+	if !ok {
+		var err error
+		if raw, err = m.describeModule(ctx, path, hash, res.Module); err != nil {
+			return nil, err
+		}
+	}
+	q, err := m.fromManifest(path, hash, raw)
+	if err != nil {
+		return nil, err
+	}
+	q.module = res.Module
+	if dir := m.modulesDir(); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err == nil {
+			modPath := filepath.Join(dir, hash+".wasm")
+			if writeAtomic(modPath, res.Module) == nil && writeAtomic(filepath.Join(dir, hash+".manifest"), raw) == nil {
+				q.modPath = modPath
+				q.module = nil
+			}
+		}
+	}
+	return q, nil
+}
+
+// describeModule reads the manifest of an instrumented module by calling
+// pinsh_describe in a sandboxed instance under the interpreter (its
+// compilation costs about a tenth of the optimizing compiler's).
+func (m *Manager) describeModule(ctx context.Context, path, hash string, module []byte) ([]byte, error) {
 	// An anonymous plugin (errors name the file) that may call nothing.
-	p := &Plugin{Path: path, Hash: hash, m: m, module: res.Module}
+	p := &Plugin{Path: path, Hash: hash, m: m, module: module}
 	e, err := m.engine(ctx)
 	if err != nil {
 		return nil, err
@@ -278,7 +306,7 @@ func (m *Manager) inspect(ctx context.Context, path, hash string, data []byte) (
 	if err != nil {
 		return nil, err
 	}
-	cm, err := rt.CompileModule(context.WithoutCancel(ctx), res.Module)
+	cm, err := rt.CompileModule(context.WithoutCancel(ctx), module)
 	if err != nil {
 		return nil, p.errorf(err, "does not compile: %v", err)
 	}
@@ -296,21 +324,7 @@ func (m *Manager) inspect(ctx context.Context, path, hash string, data []byte) (
 		}
 		return nil, fileErrorf(path, err, "%v", err)
 	}
-	q, err := m.fromManifest(path, hash, raw)
-	if err != nil {
-		return nil, err
-	}
-	q.module = res.Module
-	if dir := m.modulesDir(); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err == nil {
-			modPath := filepath.Join(dir, hash+".wasm")
-			if writeAtomic(modPath, res.Module) == nil && writeAtomic(filepath.Join(dir, hash+".manifest"), raw) == nil {
-				q.modPath = modPath
-				q.module = nil
-			}
-		}
-	}
-	return q, nil
+	return raw, nil
 }
 
 // refusal words an instrumenter error for the user.

@@ -21,9 +21,10 @@
 // A file seen before is known by its size and modification time and its
 // manifest comes from the cache: start-up runs no plugin code and compiles
 // nothing (0.4-0.6 ms for three plugins, measured). A new file is inspected
-// once: instrumented, and asked for its manifest in the sandbox under
-// wazero's interpreter (about a quarter of a second; new files are inspected
-// on every core at once). The optimizing compiler runs only for a plugin
+// once: instrumented, and its manifest read from its pinsh.manifest section
+// ([EmbedManifest]) or, without one, asked for in the sandbox under wazero's
+// interpreter (about a quarter of a second; new files are inspected on every
+// core at once). The optimizing compiler runs only for a plugin
 // that is used, into the file cache ([Manager.Install] compiles at once). The
 // registered [cmdlet.Info.New] instantiates the plugin only when a command
 // uses it; [Plugin.Prepare] starts loading its code in the background.
@@ -121,12 +122,14 @@
 //
 // Under Options.CacheDir (default os.UserCacheDir()/pinsh):
 //   - wazero-<version>-<arch>-<os>/: wazero's compilation cache, keyed by
-//     the SHA-256 of the instrumented module, the wazero version and the CPU
+//     the SHA-256 of the module it is given, the wazero version and the CPU
 //     features, so a new module or a new wazero never reuses a stale entry;
-//   - modules-v<instrumenter version>-abi<major>/<sha256>.wasm and
-//     .manifest: the instrumented module and the manifest, keyed by the
-//     SHA-256 of the plugin file; and the index of file sizes and
-//     modification times that spares hashing unchanged files at start-up.
+//     it holds each plugin's compiled code under its skeleton's key;
+//   - modules-v<instrumenter version>-abi<major>/<sha256>.wasm, .manifest,
+//     .skel.wasm and .skel: the instrumented module, the manifest, the
+//     skeleton and the record of its cache entry, keyed by the SHA-256 of
+//     the plugin file; and the index of file sizes and modification times
+//     that spares hashing unchanged files at start-up.
 //
 // Files are written atomically (temporary file and rename), so concurrent
 // pinsh processes see whole entries. Within a process, one idle instance per
@@ -138,11 +141,11 @@
 // Measured on the 2-vCPU development VM (load average in brackets; wall
 // times vary by a factor of two with the load):
 //
-//	                                             first session  skeletons
-//	warm, pinsh -c 'Get-CsClientPinInfo ...'     84-158 ms      30-40 ms  [1.5-2]
+//	                                             first session  now
+//	warm, pinsh -c 'Get-CsClientPinInfo ...'     84-158 ms      30-40 ms   [1.5-2]
 //	  of which loading the compiled code         ~60 ms         16-18 ms
 //	  of which instantiation (Go runtime start)  3-4 ms         3-4 ms
-//	cold (empty caches, three plugins found)     1.3-1.7 s      1.4-1.6 s [2]
+//	cold (empty caches, three plugins found)     1.3-1.7 s      0.92-1.01 s [1-2]
 //
 // Only the plugin a command uses is loaded (checked with strace: one module
 // and one compiled file opened). wazero's CompileModule, even on a cache
@@ -158,9 +161,11 @@
 // Overlapping the load with the opening of the store ([Plugin.Prepare])
 // would hide at most the 3-5 ms that come before it; the shell does not
 // call it for -c. A cold start is the compilation of the plugin used
-// (1.7 s of CPU on two cores), the reading of every new plugin's manifest
-// under the interpreter (0.25 s of CPU each), and the skeleton's
-// compilation (20-50 ms).
+// (1.7 s of CPU, on both cores), the skeleton's compilation (20-50 ms) and
+// the manifests of the new plugins: read from the module's pinsh.manifest
+// section when `make plugins` embedded it (scripts/embedmanifest), else by
+// running pinsh_describe under the interpreter, about 0.25 s of CPU each
+// (1.4-1.6 s for a cold start with three such plugins).
 //
 // # Crossing costs
 //

@@ -378,3 +378,21 @@ func TestRefusedModules(t *testing.T) {
 		})
 	}
 }
+
+// An instance that has stopped (here: its end export failed, since no
+// stage began) refuses further calls with an error instead of running.
+func TestStoppedInstanceRefusesCalls(t *testing.T) {
+	m, _, _ := sharedManager(t)
+	in, err := m.instantiate(context.Background(), m.byName["testplugin"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.WithValue(context.Background(), instKey{}, in)
+	if _, err := in.call(ctx, in.fnEnd, 0, "ending"); err == nil {
+		t.Fatal("end without a stage did not fail")
+	}
+	_, err = in.call(ctx, in.fnEnd, 0, "ending")
+	if err == nil || !strings.Contains(err.Error(), "after it had stopped") {
+		t.Fatalf("second call: %v", err)
+	}
+}

@@ -280,6 +280,11 @@ func (in *instance) close() {
 // failure kills the instance: a Go guest interrupted mid-call is in no
 // state to continue.
 func (in *instance) call(ctx context.Context, f api.Function, arg uint64, what string) (uint64, error) {
+	if in.mod == nil {
+		// Calling into a closed module faults the whole process (seen
+		// with wazero v1.12.0); no caller should get here.
+		return 0, in.p.errorf(nil, "was called while %s after it had stopped", what)
+	}
 	in.done = ctx.Done()
 	in.abort = nil
 	in.stack[0] = arg

@@ -139,6 +139,12 @@ const (
 	TypeServiceError = "Pinsh.Plugin.ServiceError"
 )
 
+// ManifestSection is the custom section that may carry a module's
+// manifest, exactly as pinsh_describe returns it, so that a host reads it
+// without running the module. `make plugins` adds it (scripts/embedmanifest,
+// from the module's own pinsh_describe); a module without it is asked.
+const ManifestSection = "pinsh.manifest"
+
 // Manifest keys. The manifest is one hashtable value (see sdk/ABI.md); a
 // reader ignores keys it does not know, so minor versions can add keys.
 const (

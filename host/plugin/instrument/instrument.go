@@ -125,6 +125,9 @@ type Result struct {
 	Loops, Entries, Functions int
 	// DataSegments counts the data segments before and after merging.
 	DataSegments, MergedSegments int
+	// Custom holds the contents of the custom sections the output keeps
+	// (all but DWARF), by name; of sections sharing a name, the last.
+	Custom map[string][]byte
 }
 
 const (
@@ -250,6 +253,10 @@ func (s *state) run() ([]byte, error) {
 			if len(name) >= 7 && name[:7] == ".debug_" {
 				continue // stale after the rewrite
 			}
+			if s.res.Custom == nil {
+				s.res.Custom = map[string][]byte{}
+			}
+			s.res.Custom[name] = body[sr.off:]
 			content = body
 		case secType:
 			err = s.typeSection(sr)

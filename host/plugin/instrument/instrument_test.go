@@ -386,3 +386,30 @@ func TestSkeleton(t *testing.T) {
 		t.Error("Skeleton accepted garbage")
 	}
 }
+
+// WithCustomSection replaces a custom section, and Instrument reports the
+// custom sections it keeps.
+func TestWithCustomSection(t *testing.T) {
+	mod := wt.Spinner()
+	a, err := WithCustomSection(mod, "pinsh.test", []byte("one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := WithCustomSection(a, "pinsh.test", []byte("two"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := mustInstrument(t, b)
+	if got := string(res.Custom["pinsh.test"]); got != "two" {
+		t.Errorf("custom section %q, want the replacement only", got)
+	}
+	if bytes.Count(b, []byte("pinsh.test")) != 1 {
+		t.Error("the old section is still there")
+	}
+	if _, err := newRuntime(t, context.Background(), true).CompileModule(context.Background(), b); err != nil {
+		t.Errorf("wazero refuses the module: %v", err)
+	}
+	if _, err := WithCustomSection(b[:len(b)-2], "x", nil); err == nil {
+		t.Error("a truncated module was accepted")
+	}
+}

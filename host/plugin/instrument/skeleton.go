@@ -25,51 +25,80 @@ const SkeletonSection = "pinsh.skeleton"
 //
 // module must be a module Skeleton can read: an output of [Instrument].
 func Skeleton(module []byte, tag []byte) ([]byte, error) {
+	out, err := rewriteSections(module, func(id byte, name string, body []byte) []byte {
+		switch {
+		case id == secCustom && name != "name": // names serve trap stack traces
+			return nil
+		case id == secCode:
+			r := &reader{b: body}
+			n := r.count()
+			if r.err != nil {
+				return body // refused by wazero, as the module was
+			}
+			content := appendU32(make([]byte, 0, 5+4*int(n)), n)
+			for i := uint32(0); i < n; i++ {
+				content = append(content, 3, 0, 0x00, 0x0b) // size 3: no locals, unreachable, end
+			}
+			return content
+		}
+		return body
+	})
+	if err != nil {
+		return nil, err
+	}
+	return WithCustomSection(out, SkeletonSection, tag)
+}
+
+// WithCustomSection returns module with every custom section called name
+// removed and, unless data is nil, one holding data appended at the end.
+func WithCustomSection(module []byte, name string, data []byte) ([]byte, error) {
+	out, err := rewriteSections(module, func(id byte, sec string, body []byte) []byte {
+		if id == secCustom && sec == name {
+			return nil
+		}
+		return body
+	})
+	if err != nil || data == nil {
+		return out, err
+	}
+	custom := appendU32(nil, uint32(len(name)))
+	custom = append(custom, name...)
+	custom = append(custom, data...)
+	return appendSection(out, secCustom, custom), nil
+}
+
+// rewriteSections copies module section by section, replacing each
+// section's contents by what keep returns for it (nil drops the section).
+// name is a custom section's name, "" for the others.
+func rewriteSections(module []byte, keep func(id byte, name string, body []byte) []byte) ([]byte, error) {
 	if len(module) < 8 || !bytes.Equal(module[:4], []byte("\x00asm")) {
 		return nil, &Error{ErrMalformed, 0, "not a WebAssembly module (no \\0asm magic)"}
 	}
-	out := make([]byte, 0, len(module)/2)
+	out := make([]byte, 0, len(module))
 	out = append(out, module[:8]...)
 	r := &reader{b: module, off: 8}
-	for r.off < len(module) && r.err == nil {
+	for r.off < len(module) {
 		start := r.off
 		id := r.byte()
 		size := r.u32()
 		if r.err != nil {
-			break
+			return nil, r.err
 		}
 		if uint64(size) > uint64(r.remaining()) {
 			return nil, &Error{ErrMalformed, start, fmt.Sprintf("section %d claims %d bytes, only %d remain", id, size, r.remaining())}
 		}
 		body := module[r.off : r.off+int(size)]
-		sr := &reader{b: body, base: r.off}
-		r.off += int(size)
-		switch id {
-		case secCustom:
-			if sr.name() == "name" && sr.err == nil {
-				out = appendSection(out, id, body) // trap stack traces name functions
-			}
-		case secCode:
-			n := sr.count()
-			if sr.err != nil {
+		name := ""
+		if id == secCustom {
+			sr := &reader{b: body, base: r.off}
+			if name = sr.name(); sr.err != nil {
 				return nil, sr.err
 			}
-			content := appendU32(make([]byte, 0, 5+4*int(n)), n)
-			for i := uint32(0); i < n; i++ {
-				// size 3: no locals, unreachable, end
-				content = append(content, 3, 0, 0x00, 0x0b)
-			}
+		}
+		r.off += int(size)
+		if content := keep(id, name, body); content != nil {
 			out = appendSection(out, id, content)
-		default:
-			out = appendSection(out, id, body)
 		}
 	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	var custom []byte
-	custom = appendU32(custom, uint32(len(SkeletonSection)))
-	custom = append(custom, SkeletonSection...)
-	custom = append(custom, tag...)
-	return appendSection(out, secCustom, custom), nil
+	return out, nil
 }

@@ -44,6 +44,14 @@ func init() {
 				New:      func() sdk.Command { return &echo{} },
 			},
 			{
+				// Takes objects and writes nothing: the crossing without
+				// the way back (BenchmarkCrossingIn).
+				Name:     "Invoke-Sink",
+				Params:   []sdk.Param{{Name: "InputObject", Kind: sdk.KindAny, FromPipeline: true}},
+				ReadOnly: true,
+				New:      func() sdk.Command { return &sdk.Base{} },
+			},
+			{
 				// Declared read-only, yet asks to change something.
 				Name:                  "Invoke-Sneaky",
 				Params:                []sdk.Param{{Name: "InputObject", Kind: sdk.KindAny, FromPipeline: true}},
