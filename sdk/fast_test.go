@@ -50,7 +50,7 @@ func bindBoth(t testing.TB, params []Param, types []*Type, msg []byte) (fast boo
 	}
 	dec.types = append(dec.types[:0], types...)
 	a, b := newCtx(), newCtx()
-	fast = a.bindFast(msg)
+	fast = a.bindFast(msg, false)
 	if !fast {
 		return false
 	}

@@ -102,7 +102,11 @@ func (c *Context) bind(r *abi.Reader, fixed bool) error {
 // dear. It reports false for any other message, which bind then reads
 // from the start (bind unbinds and binds every parameter again, and
 // bindFast defines no type, so what it did first does not matter).
-func (c *Context) bindFast(msg []byte) bool {
+//
+// lastSimple is the host's word (in a batch record) that the message's last
+// value is an object of a type defined before, holding only simple values:
+// it then extends to the end of the message and is not walked.
+func (c *Context) bindFast(msg []byte, lastSimple bool) bool {
 	if len(msg) < 4 || msg[0] != abi.TagString || msg[1] != 0 || msg[2] != abi.TagInt || msg[3]&0x81 != 0 {
 		return false
 	}
@@ -131,7 +135,10 @@ func (c *Context) bindFast(msg []byte) bool {
 				return false
 			}
 			t := dec.types[ref-1]
-			end := skipSimple(msg, p+2, len(t.props))
+			end := len(msg)
+			if !lastSimple || k != n-1 {
+				end = skipSimple(msg, p+2, len(t.props))
+			}
 			if end < 0 {
 				return false
 			}
@@ -160,16 +167,16 @@ func process(msg []byte) (status uint32) {
 	if stage.cmd == nil {
 		return fail(NewError(InvalidOperation, "PluginProtocol", "process before begin"))
 	}
-	if err := processRecord(arena(msg)); err != nil {
+	if err := processRecord(arena(msg), false); err != nil {
 		return fail(err)
 	}
 	return abi.StatusOK
 }
 
 // processRecord binds the parameters of one process message (in the arena)
-// and runs the command's Process.
-func processRecord(msg []byte) error {
-	if !stage.ctx.bindFast(msg) {
+// and runs the command's Process; lastSimple as for bindFast.
+func processRecord(msg []byte, lastSimple bool) error {
+	if !stage.ctx.bindFast(msg, lastSimple) {
 		r := &reader
 		r.Reset(msg)
 		if err := stage.ctx.bind(r, false); err != nil {
@@ -194,12 +201,12 @@ func processBatch(msg []byte) (status uint32) {
 	}
 	for ; n > 0 && p > 0; n-- {
 		l, q := varint(msg, p)
-		if q < 0 || l > uint64(len(msg)-q) {
+		if q < 0 || l == 0 || l > uint64(len(msg)-q) {
 			break
 		}
 		rec := msg[q : q+int(l)]
 		p = q + int(l)
-		if err := processRecord(rec); err != nil {
+		if err := processRecord(rec[1:], rec[0]&abi.BatchLastSimple != 0); err != nil {
 			return fail(err)
 		}
 	}

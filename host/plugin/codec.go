@@ -17,6 +17,31 @@ import (
 type encoder struct {
 	types map[*object.Type]uint64
 	err   error
+	// lastSimple: the last value appendParams encoded is a simple object
+	// (simpleObject), which a batch record tells the guest.
+	lastSimple bool
+}
+
+// simpleObject reports whether v is an object whose type the encoder has
+// sent before and whose values are all null, bool, int, string or DateTime
+// (the values the SDK's skipSimple walks): its encoding then holds no type
+// definition and no nesting.
+func (e *encoder) simpleObject(v object.Value) bool {
+	o, ok := v.(*object.Object)
+	if !ok || o == nil {
+		return false
+	}
+	if _, ok := e.types[o.Type()]; !ok {
+		return false
+	}
+	for i := 0; i < o.Len(); i++ {
+		switch o.Value(i).(type) {
+		case nil, bool, int64, string, time.Time:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (e *encoder) reset() {

@@ -191,9 +191,13 @@ func (st *stage) Process(rt cmdlet.Runtime, args *cmdlet.Args) error {
 	}
 	st.enter(rt, args)
 	if st.batching {
-		st.rec = st.appendParams(st.rec[:0], true)
+		st.rec = append(st.rec[:0], 0) // the record's flags
+		st.rec = st.appendParams(st.rec, true)
 		if st.enc.err != nil {
 			return st.fail(st.p.errorf(st.enc.err, "cannot be given its input: %v", st.enc.err))
+		}
+		if st.enc.lastSimple {
+			st.rec[0] |= abi.BatchLastSimple
 		}
 		st.batch = abi.AppendUvarint(st.batch, uint64(len(st.rec)))
 		st.batch = append(st.batch, st.rec...)
@@ -341,9 +345,12 @@ func (st *stage) appendParams(b []byte, pipeline bool) []byte {
 		values = append(values, v)
 	}
 	b = abi.AppendInt(b, int64(len(bound)))
+	st.enc.lastSimple = false
 	for k, i := range bound {
 		b = abi.AppendInt(b, int64(i))
+		simple := st.enc.simpleObject(values[k])
 		b = st.enc.value(b, values[k], 0)
+		st.enc.lastSimple = simple
 	}
 	return b
 }

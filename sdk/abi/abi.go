@@ -58,6 +58,12 @@ const (
 	ExportStart = "_initialize"
 )
 
+// BatchLastSimple is a flag of a batch record (sdk/ABI.md): the record's
+// last parameter value is an object of a type defined before, holding only
+// null, bool, int, string and DateTime values, so it extends to the end of
+// the record.
+const BatchLastSimple = 1
+
 // Status values returned by begin, process and end.
 const (
 	StatusOK = 0
