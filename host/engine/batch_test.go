@@ -100,6 +100,11 @@ func batchRegistry(log *batchLog, maxHeld *int) *cmdlet.Registry {
 	reg.MustAdd(&cmdlet.Info{Name: "Batch-Echo",
 		Params: []cmdlet.Param{inputParam()},
 		New:    func() cmdlet.Command { return &batchEcho{log: log, maxHeld: maxHeld} }})
+	// Batch-Name binds Identity by property name only.
+	reg.MustAdd(&cmdlet.Info{Name: "Batch-Name",
+		Params: []cmdlet.Param{{Name: "InputObject", Kind: object.KindString, Mandatory: true, Position: -1,
+			FromPipelineByName: true, Aliases: []string{"Identity"}}},
+		New: func() cmdlet.Command { return &batchEcho{log: log, maxHeld: maxHeld} }})
 	return reg
 }
 
@@ -127,6 +132,8 @@ func TestBatchingKeepsOrder(t *testing.T) {
 			[]string{"process u1", "process u2"}, true},
 		{"value input", "'a', 'b', 'c' | Batch-Echo | Out-Null",
 			[]string{"process a", "process b", "process c"}, true},
+		{"binding error in between", "[pscustomobject]@{Identity='a'}, [pscustomobject]@{Identity='b'}, 'no name', [pscustomobject]@{Identity='c'} | Batch-Name | Out-Null",
+			[]string{"process a", "process b", "print Batch-Name : The input object cannot be bound to any parameters for the command either because the command does not take pipeline input or the input and its properties do not match any of the parameters that take pipeline input.", "process c"}, true},
 		{"script upstream is not pure", "Get-Pure 3 | ForEach-Object { $_ } | Batch-Echo | Out-Null",
 			[]string{"process u1", "process u2", "process u3"}, false},
 		{"redirected upstream is not pure", "Get-Pure 3 -Bad 2 2>&1 | Batch-Echo | Out-Null",

@@ -958,6 +958,14 @@ func (s *cmdStage) push(v object.Value) error {
 		return s.flushErr
 	}
 	if err := s.args.BindInput(v); err != nil {
+		// The error is this object's: the objects held before it are
+		// processed first.
+		if b, ok := s.cmd.(cmdlet.Batcher); ok {
+			if ferr := b.Flush(s); ferr != nil {
+				s.flushErr = s.after(ferr)
+				return s.flushErr
+			}
+		}
 		rt := s.e.newError(err, s.name, s.pos)
 		return s.after(s.writeError(rt))
 	}
