@@ -39,7 +39,7 @@ func TestBatchedInput(t *testing.T) {
 
 // drive runs a stage by hand, reporting after which call the stage's
 // first output appeared and the first error it returned.
-func drive(t *testing.T, in *cmdlet.Info, pure bool, inputs ...object.Value) (firstOutput string, err error, rt *fakeRuntime) {
+func drive(t *testing.T, in *cmdlet.Info, pure bool, inputs ...object.Value) (firstOutput string, rt *fakeRuntime, err error) {
 	t.Helper()
 	rt = &fakeRuntime{ctx: context.Background(), name: in.Name, pure: pure}
 	cmd, args := begin(t, in, rt, nil)
@@ -48,7 +48,7 @@ func drive(t *testing.T, in *cmdlet.Info, pure bool, inputs ...object.Value) (fi
 			t.Fatal(err)
 		}
 		if err := cmd.Process(rt, args); err != nil {
-			return firstOutput, fmt.Errorf("Process %d: %w", i, err), rt
+			return firstOutput, rt, fmt.Errorf("Process %d: %w", i, err)
 		}
 		if firstOutput == "" && len(rt.events) > 0 {
 			firstOutput = fmt.Sprint("Process ", i)
@@ -56,16 +56,16 @@ func drive(t *testing.T, in *cmdlet.Info, pure bool, inputs ...object.Value) (fi
 	}
 	if b, ok := cmd.(cmdlet.Batcher); ok {
 		if err := b.Flush(rt); err != nil {
-			return firstOutput, fmt.Errorf("Flush: %w", err), rt
+			return firstOutput, rt, fmt.Errorf("Flush: %w", err)
 		}
 		if firstOutput == "" && len(rt.events) > 0 {
 			firstOutput = "Flush"
 		}
 	}
 	if err := cmd.End(rt, args); err != nil {
-		return firstOutput, fmt.Errorf("End: %w", err), rt
+		return firstOutput, rt, fmt.Errorf("End: %w", err)
 	}
-	return firstOutput, nil, rt
+	return firstOutput, rt, nil
 }
 
 // With a pure upstream the objects wait for Flush; a terminating error
@@ -74,15 +74,15 @@ func drive(t *testing.T, in *cmdlet.Info, pure bool, inputs ...object.Value) (fi
 func TestBatchFlushAndFailure(t *testing.T) {
 	_, reg, _ := sharedManager(t)
 	in := lookup(t, reg, "Invoke-Echo")
-	first, err, _ := drive(t, in, true, "a", "b", "c")
+	first, _, err := drive(t, in, true, "a", "b", "c")
 	if err != nil || first != "Flush" {
 		t.Errorf("pure upstream: first output after %q (%v), want Flush", first, err)
 	}
-	first, err, _ = drive(t, in, false, "a", "b", "c")
+	first, _, err = drive(t, in, false, "a", "b", "c")
 	if err != nil || first != "Process 0" {
 		t.Errorf("impure upstream: first output after %q (%v), want Process 0", first, err)
 	}
-	_, err, rt := drive(t, in, true, "a", "fail", "c")
+	_, rt, err := drive(t, in, true, "a", "fail", "c")
 	if err == nil || !strings.HasPrefix(err.Error(), "Flush: ") || !strings.Contains(err.Error(), "failed on purpose") {
 		t.Errorf("failure in a batch: %v", err)
 	}
