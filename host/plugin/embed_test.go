@@ -29,21 +29,13 @@ func TestEmbeddedManifest(t *testing.T) {
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "getclientpininfo.wasm"), emb, 0o644)
-	m, err := NewManager(Options{Services: newFakeServices(), CacheDir: t.TempDir(), SearchPath: []string{dir}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close(context.Background())
-	ps, errs := m.Discover(context.Background())
-	if len(ps) != 1 || len(errs) != 0 {
-		t.Fatal(ps, errs)
-	}
+	m, p := discoverOne(t, dir, t.TempDir())
 	if m.eng != nil {
 		t.Error("discovering a module with an embedded manifest started a runtime")
 	}
 	described, _, _ := sharedManager(t)
 	want := described.byName["getclientpininfo"]
-	if g, w := manifestSummary(ps[0]), manifestSummary(want); g != w {
+	if g, w := manifestSummary(p), manifestSummary(want); g != w {
 		t.Errorf("embedded manifest declares\n%s\nits code describes\n%s", g, w)
 	}
 	runPinInfo(t, m)

@@ -113,6 +113,22 @@ func newManager(t testing.TB, svc Services, adjust func(*Options)) (*Manager, *c
 	return m, reg
 }
 
+// discoverOne makes a manager over dir with the given cache, discovers the
+// one plugin dir holds, and closes the manager when t ends.
+func discoverOne(t *testing.T, dir, cache string) (*Manager, *Plugin) {
+	t.Helper()
+	m, err := NewManager(Options{Services: newFakeServices(), CacheDir: cache, SearchPath: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close(context.Background()) })
+	ps, errs := m.Discover(context.Background())
+	if len(ps) != 1 || len(errs) != 0 {
+		t.Fatal(ps, errs)
+	}
+	return m, ps[0]
+}
+
 func lookup(t testing.TB, reg *cmdlet.Registry, name string) *cmdlet.Info {
 	t.Helper()
 	in, ok := reg.Lookup(name)

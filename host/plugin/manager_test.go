@@ -90,19 +90,11 @@ func TestManifestCacheSkipsInspection(t *testing.T) {
 	copyFile(t, wasmOf["./plugins/setclientpin"], filepath.Join(dir, "setclientpin.wasm"))
 	cache := t.TempDir()
 	load := func() *Plugin {
-		m, err := NewManager(Options{Services: newFakeServices(), CacheDir: cache, SearchPath: []string{dir}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close(context.Background())
-		ps, errs := m.Discover(context.Background())
-		if len(ps) != 1 || len(errs) != 0 {
-			t.Fatal(ps, errs)
-		}
+		m, p := discoverOne(t, dir, cache)
 		if m.eng != nil {
 			return nil // the runtime started: the plugin was inspected
 		}
-		return ps[0]
+		return p
 	}
 	if load() != nil {
 		t.Fatal("a new module was not inspected")

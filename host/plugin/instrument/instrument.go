@@ -210,17 +210,10 @@ func (s *state) run() ([]byte, error) {
 	last := 0
 	for r.off < len(in) {
 		start := r.off
-		id := r.byte()
-		size := r.u32()
-		if r.err != nil {
-			return nil, r.err
+		id, body, bodyOff, err := r.section()
+		if err != nil {
+			return nil, err
 		}
-		if uint64(size) > uint64(r.remaining()) {
-			return nil, &Error{ErrMalformed, start, fmt.Sprintf("section %d claims %d bytes, only %d remain", id, size, r.remaining())}
-		}
-		body := in[r.off : r.off+int(size)]
-		bodyOff := r.off
-		r.off += int(size)
 		if id == secTag {
 			return nil, &Error{ErrUnsupported, start, "exception handling (tag section)"}
 		}
@@ -243,7 +236,6 @@ func (s *state) run() ([]byte, error) {
 		}
 		sr := &reader{b: body, base: bodyOff}
 		var content []byte
-		var err error
 		switch id {
 		case secCustom:
 			name := sr.name()

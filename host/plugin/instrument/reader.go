@@ -34,6 +34,23 @@ func (r *reader) finish() error {
 	return r.err
 }
 
+// section reads the header of the next section and returns its id, its
+// contents and their offset, and moves past it.
+func (r *reader) section() (id byte, body []byte, off int, err error) {
+	start := r.off
+	id = r.byte()
+	size := r.u32()
+	if r.err != nil {
+		return 0, nil, 0, r.err
+	}
+	if uint64(size) > uint64(r.remaining()) {
+		return 0, nil, 0, &Error{ErrMalformed, r.base + start, fmt.Sprintf("section %d claims %d bytes, only %d remain", id, size, r.remaining())}
+	}
+	off = r.off
+	r.off += int(size)
+	return id, r.b[off:r.off], r.base + off, nil
+}
+
 func (r *reader) byte() byte {
 	if r.err != nil {
 		return 0

@@ -1,9 +1,6 @@
 package instrument
 
-import (
-	"bytes"
-	"fmt"
-)
+import "bytes"
 
 // SkeletonSection names the custom section [Skeleton] adds.
 const SkeletonSection = "pinsh.skeleton"
@@ -78,24 +75,17 @@ func rewriteSections(module []byte, keep func(id byte, name string, body []byte)
 	out = append(out, module[:8]...)
 	r := &reader{b: module, off: 8}
 	for r.off < len(module) {
-		start := r.off
-		id := r.byte()
-		size := r.u32()
-		if r.err != nil {
-			return nil, r.err
+		id, body, off, err := r.section()
+		if err != nil {
+			return nil, err
 		}
-		if uint64(size) > uint64(r.remaining()) {
-			return nil, &Error{ErrMalformed, start, fmt.Sprintf("section %d claims %d bytes, only %d remain", id, size, r.remaining())}
-		}
-		body := module[r.off : r.off+int(size)]
 		name := ""
 		if id == secCustom {
-			sr := &reader{b: body, base: r.off}
+			sr := &reader{b: body, base: off}
 			if name = sr.name(); sr.err != nil {
 				return nil, sr.err
 			}
 		}
-		r.off += int(size)
 		if content := keep(id, name, body); content != nil {
 			out = appendSection(out, id, content)
 		}
