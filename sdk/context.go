@@ -237,6 +237,15 @@ type User struct {
 	Enabled           bool
 }
 
+// Target is how a change to the user is named in ShouldProcess prompts and
+// errors: the SIP address, else the distinguished name.
+func (u *User) Target() string {
+	if u.SipAddress != "" {
+		return u.SipAddress
+	}
+	return u.Identity
+}
+
 // PinInfo is a user's PIN state (Get-CsClientPinInfo's data).
 type PinInfo struct {
 	Identity          string // sip:user@domain
@@ -419,6 +428,16 @@ func (c *Context) ResolveUsers(identity string) ([]*User, error) {
 	}
 	endReply(r)
 	return out, nil
+}
+
+// Targets is ResolveUsers for a cmdlet that acts on users: an identity
+// that names nobody is a NotFound error (the reference's message).
+func (c *Context) Targets(identity string) ([]*User, error) {
+	users, err := c.ResolveUsers(identity)
+	if err == nil && len(users) == 0 {
+		err = NotFound(identity)
+	}
+	return users, err
 }
 
 // PinInfo returns the user's PIN state. Needs [CapPinRead].

@@ -64,20 +64,13 @@ type setPin struct {
 
 func (s *setPin) Process(c *sdk.Context) error {
 	id := c.String("Identity")
-	users, err := c.ResolveUsers(id)
+	users, err := c.Targets(id)
 	if err != nil {
 		report(c, err, id)
 		return nil
 	}
-	if len(users) == 0 {
-		report(c, sdk.NotFound(id), id)
-		return nil
-	}
 	for _, u := range users {
-		target := u.SipAddress
-		if target == "" {
-			target = u.Identity
-		}
+		target := u.Target()
 		if !c.ShouldProcess(target, "") {
 			continue
 		}
