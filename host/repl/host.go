@@ -81,13 +81,18 @@ func (h *Host) read(prompt string, echo bool) (string, error) {
 	if !h.Interactive() {
 		return "", ErrNoTerminal
 	}
-	prompt = strings.ReplaceAll(prompt, "\r\n", "\n")
-	io.WriteString(h.out, strings.ReplaceAll(prompt, "\n", "\r\n"))
+	// Raw mode first, then the prompt: a Ctrl-C typed as soon as the
+	// prompt shows must reach readRaw as a byte. In the cooked mode of a
+	// moment before, the terminal turns it into SIGINT, which cancels the
+	// command but leaves this read waiting for a key (seen in the pty
+	// tests under the race detector).
 	fd := int(h.in.Fd())
 	state, err := term.MakeRaw(fd)
 	if err != nil {
 		return "", fmt.Errorf("cannot prompt: %w", err)
 	}
+	prompt = strings.ReplaceAll(prompt, "\r\n", "\n")
+	io.WriteString(h.out, strings.ReplaceAll(prompt, "\n", "\r\n"))
 	line, err := readRaw(h.in, h.out, echo)
 	term.Restore(fd, state)
 	io.WriteString(h.out, "\r\n")
