@@ -40,7 +40,11 @@
 // Select-Object, Format-Table, Export-Csv ...), [pinsh/host/cscmd] the
 // directory and policy ones (Get-CsUser, Import-CsDirectory, *-CsPinPolicy).
 // Plugins are WebAssembly modules run by [pinsh/host/plugin] in a sandbox; a
-// plugin reaches the world only through host functions.
+// plugin reaches the world only through host functions. A read-only plugin
+// cmdlet after pure commands (Get-CsUser) receives its input in batches: it
+// is a [pinsh/host/cmdlet.Batcher], which the engine flushes before anything
+// an earlier command shows, so the order of what is seen stays that of one
+// object at a time (docs/RATIONALE.md).
 //
 // # Services and the store
 //
