@@ -59,9 +59,10 @@ func (p *pinServices) storeUser(ctx context.Context, u *plugin.User) (*store.Use
 // cmdlets act on no one else, as in Lync.
 func (p *pinServices) ResolveUsers(ctx context.Context, c plugin.Call, identity string) ([]*plugin.User, error) {
 	var out []*plugin.User
+	// Each user is the caller's own: an identity query without Remember
+	// gives a new User per row, or a copy of the store's recent one.
 	err := p.st.EachUser(ctx, store.UserQuery{Identity: identity, EnabledOnly: true}, func(u *store.User) error {
-		cp := *u
-		out = append(out, toPluginUser(&cp))
+		out = append(out, toPluginUser(u))
 		return nil
 	})
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
