@@ -52,14 +52,7 @@ func benchStage(b *testing.B, reg *cmdlet.Registry, name string, pure bool, inpu
 	in := lookup(b, reg, name)
 	rt := &discardRuntime{}
 	rt.ctx, rt.name, rt.pure = context.Background(), name, pure
-	args, err := cmdlet.Bind(in, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := in.New()
-	if err := cmd.Begin(rt, args); err != nil {
-		b.Fatal(err)
-	}
+	cmd, args := begin(b, in, rt, nil)
 	inputs := make([]object.Value, 1024)
 	for i := range inputs {
 		inputs[i] = input(i)
@@ -122,14 +115,7 @@ func BenchmarkCallOverhead(b *testing.B) {
 	in := lookup(b, reg, "Invoke-Hostile")
 	rt := &discardRuntime{}
 	rt.ctx, rt.name = context.Background(), in.Name
-	args, err := cmdlet.Bind(in, named("Mode", "nothing"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := in.New()
-	if err := cmd.Begin(rt, args); err != nil {
-		b.Fatal(err)
-	}
+	cmd, args := begin(b, in, rt, named("Mode", "nothing"))
 	args.Finish()
 	b.ResetTimer()
 	cpu0 := cpuTime()

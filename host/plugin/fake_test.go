@@ -282,7 +282,7 @@ func (r *fakeRuntime) CompileFilter(string) (cmdlet.Filter, error) {
 }
 
 // begin binds in's command line and runs Begin of a new command.
-func begin(t *testing.T, in *cmdlet.Info, rt *fakeRuntime, elems []cmdlet.Arg) (cmdlet.Command, *cmdlet.Args) {
+func begin(t testing.TB, in *cmdlet.Info, rt cmdlet.Runtime, elems []cmdlet.Arg) (cmdlet.Command, *cmdlet.Args) {
 	t.Helper()
 	args, err := cmdlet.Bind(in, elems)
 	if err != nil {
