@@ -284,8 +284,10 @@ func FuzzCSVReader(f *testing.F) {
 		}
 		for i := range objs {
 			if a, b := object.ToString(objs[i]), object.ToString(again[i]); a != b {
-				// Quoted "\r\n" inside a field reads back as "\n".
-				if strings.ReplaceAll(a, "\r\n", "\n") != strings.ReplaceAll(b, "\r\n", "\n") {
+				// Quoted "\r\n" inside a field reads back as "\n" (the CSV
+				// reader's rule), so a run of CRs before a LF loses one CR
+				// per round trip: compare without CRs before LFs.
+				if crlf(a) != crlf(b) {
 					t.Fatalf("object %d: %q became %q", i, a, b)
 				}
 			}
@@ -299,4 +301,12 @@ func toValues(objs []*object.Object) []object.Value {
 		out[i] = o
 	}
 	return out
+}
+
+// crlf drops every CR that comes before a LF, however many in a row.
+func crlf(s string) string {
+	for strings.Contains(s, "\r\n") {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+	}
+	return s
 }
