@@ -542,9 +542,13 @@ func TestPTYConfirmAndSecret(t *testing.T) {
 	if strings.Contains(scr, "13579") {
 		t.Fatalf("the secret was echoed:\n%s", trimScreen(scr))
 	}
-	// Ctrl-C at a prompt ends it and stops the command.
+	// Ctrl-C at a prompt ends it and stops the command. The first prompt
+	// is still on the screen: wait for the second in the output, or the
+	// Ctrl-C reaches the line editor before the prompt reads.
 	c.typeKeys("confirm\r")
-	c.waitFor("(default is")
+	c.waitUntil("a second confirmation prompt", func(string) bool {
+		return strings.Count(c.rawString(), "(default is") >= 2
+	})
 	c.send("\x03")
 	c.waitFor("interrupted by Ctrl-C")
 }
