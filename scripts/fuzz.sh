@@ -52,6 +52,10 @@ while read -r dir name; do
 	t0=$(date +%s)
 	if "$go" test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "./$dir" >"$log" 2>&1; then
 		result=ok
+	elif grep -q 'context deadline exceeded' "$log" && ! grep -q 'Failing input written' "$log"; then
+		# The fuzzing engine sometimes reports its own -fuzztime deadline
+		# as a failure (most often with short times); no input failed.
+		result="ok (deadline)"
 	else
 		result=FAIL
 		failed=$((failed + 1))
