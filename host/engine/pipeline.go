@@ -368,14 +368,24 @@ func (s *stageBase) flushDownstream() error {
 		if i <= s.index {
 			continue
 		}
-		cs := ps.stages[i].(*cmdStage)
-		if cs.flushErr != nil {
-			continue
+		if err := ps.stages[i].(*cmdStage).flush(); err != nil {
+			return err
 		}
-		if err := cs.cmd.(cmdlet.Batcher).Flush(cs); err != nil {
-			cs.flushErr = cs.after(err)
-			return cs.flushErr
-		}
+	}
+	return nil
+}
+
+// flush has the stage's command process the input objects it holds, if it
+// is a cmdlet.Batcher that has not failed. A failure ends the stage: it is
+// returned here and by the stage's next push or end.
+func (s *cmdStage) flush() error {
+	b, ok := s.cmd.(cmdlet.Batcher)
+	if !ok || s.flushErr != nil {
+		return nil
+	}
+	if err := b.Flush(s); err != nil {
+		s.flushErr = s.after(err)
+		return s.flushErr
 	}
 	return nil
 }
@@ -960,11 +970,8 @@ func (s *cmdStage) push(v object.Value) error {
 	if err := s.args.BindInput(v); err != nil {
 		// The error is this object's: the objects held before it are
 		// processed first.
-		if b, ok := s.cmd.(cmdlet.Batcher); ok {
-			if ferr := b.Flush(s); ferr != nil {
-				s.flushErr = s.after(ferr)
-				return s.flushErr
-			}
+		if ferr := s.flush(); ferr != nil {
+			return ferr
 		}
 		rt := s.e.newError(err, s.name, s.pos)
 		return s.after(s.writeError(rt))

@@ -17,9 +17,6 @@ import (
 type encoder struct {
 	types map[*object.Type]uint64
 	err   error
-	// lastSimple: the last value appendParams encoded is a simple object
-	// (simpleObject), which a batch record tells the guest.
-	lastSimple bool
 }
 
 // simpleObject reports whether v is an object whose type the encoder has

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/experimental"
@@ -102,18 +103,19 @@ func (m *Manager) forgetSkeleton(p *Plugin) {
 // and any other failure as errSkeleton (the caller then compiles mod
 // without a skeleton).
 func (m *Manager) makeSkeleton(ctx context.Context, e *engine, p *Plugin, mod []byte) error {
+	skip := func(err error) error { return fmt.Errorf("%w: %v", errSkeleton, err) }
 	skel, err := instrument.Skeleton(mod, []byte(p.Hash))
 	if err != nil {
-		return fmt.Errorf("%w: %v", errSkeleton, err)
+		return skip(err)
 	}
 	tmp, err := os.MkdirTemp(m.opts.CacheDir, ".compile-")
 	if err != nil {
-		return fmt.Errorf("%w: %v", errSkeleton, err)
+		return skip(err)
 	}
 	defer os.RemoveAll(tmp)
 	cache, err := wazero.NewCompilationCacheWithDir(tmp)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errSkeleton, err)
+		return skip(err)
 	}
 	defer cache.Close(ctx)
 	rt := wazero.NewRuntimeWithConfig(ctx, e.config().WithCompilationCache(cache))
@@ -122,11 +124,11 @@ func (m *Manager) makeSkeleton(ctx context.Context, e *engine, p *Plugin, mod []
 
 	// The skeleton first (20-50 ms), to tell the two cache entries apart.
 	if _, err := rt.CompileModule(ctx, skel); err != nil {
-		return fmt.Errorf("%w: %v", errSkeleton, err)
+		return skip(err)
 	}
 	key, err := onlyEntry(dir, "")
 	if err != nil {
-		return fmt.Errorf("%w: %v", errSkeleton, err)
+		return skip(err)
 	}
 	// A cold compilation (1-1.5 s for a Go plugin) uses every core: 0.4 to
 	// 0.6 s less on 2 cores when the other one is free.
@@ -136,25 +138,25 @@ func (m *Manager) makeSkeleton(ctx context.Context, e *engine, p *Plugin, mod []
 	}
 	code, err := onlyEntry(dir, key)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errSkeleton, err)
+		return skip(err)
 	}
 	st, err := os.Stat(filepath.Join(dir, code))
 	if err != nil {
-		return fmt.Errorf("%w: %v", errSkeleton, err)
+		return skip(err)
 	}
 	modPath, recPath := m.skeletonFiles(p)
 	target := wazeroDir(m.opts.CacheDir)
 	if err := os.MkdirAll(target, 0o700); err != nil {
-		return fmt.Errorf("%w: %v", errSkeleton, err)
+		return skip(err)
 	}
 	if err := os.Rename(filepath.Join(dir, code), filepath.Join(target, key)); err != nil {
-		return fmt.Errorf("%w: %v", errSkeleton, err)
+		return skip(err)
 	}
 	if err := writeAtomic(modPath, skel); err != nil {
-		return fmt.Errorf("%w: %v", errSkeleton, err)
+		return skip(err)
 	}
 	if err := writeAtomic(recPath, []byte(key+" "+strconv.FormatInt(st.Size(), 10)+"\n")); err != nil {
-		return fmt.Errorf("%w: %v", errSkeleton, err)
+		return skip(err)
 	}
 	return nil
 }
@@ -163,7 +165,7 @@ var errSkeleton = errors.New("no skeleton")
 
 // wazeroVersion is the version wazero names its cache directory after: as
 // wazero finds it, the version of the module in the build information.
-func wazeroVersion() string {
+var wazeroVersion = sync.OnceValue(func() string {
 	v := ""
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, dep := range info.Deps {
@@ -176,7 +178,7 @@ func wazeroVersion() string {
 		return "dev"
 	}
 	return v
-}
+})
 
 // onlyEntry returns the name of the one file in dir other than except.
 func onlyEntry(dir, except string) (string, error) {

@@ -261,35 +261,45 @@ func readModule(path string) ([]byte, error) {
 // under the module's hash. The optimizing compiler runs when the plugin is
 // first used, or when it is installed ([Manager.Install]).
 func (m *Manager) inspect(ctx context.Context, path, hash string, data []byte) (*Plugin, error) {
-	res, err := instrument.Instrument(data)
-	if err != nil {
-		return nil, fileErrorf(path, err, "%s", refusal(err))
-	}
-	if err := checkInterface(res); err != nil {
-		return nil, fileErrorf(path, err, "%v", err)
-	}
-	raw, ok := res.Custom[abi.ManifestSection]
-	if !ok {
-		var err error
-		if raw, err = m.describeModule(ctx, path, hash, res.Module); err != nil {
-			return nil, err
-		}
-	}
-	q, err := m.fromManifest(path, hash, raw)
+	module, raw, q, err := m.readManifest(ctx, path, hash, data)
 	if err != nil {
 		return nil, err
 	}
-	q.module = res.Module
+	q.module = module
 	if dir := m.modulesDir(); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err == nil {
 			modPath := filepath.Join(dir, hash+".wasm")
-			if writeAtomic(modPath, res.Module) == nil && writeAtomic(filepath.Join(dir, hash+".manifest"), raw) == nil {
+			if writeAtomic(modPath, module) == nil && writeAtomic(filepath.Join(dir, hash+".manifest"), raw) == nil {
 				q.modPath = modPath
 				q.module = nil
 			}
 		}
 	}
 	return q, nil
+}
+
+// readManifest instruments a module, checks its imports and exports, and
+// reads its manifest: from its pinsh.manifest section, else by asking it
+// (describeModule). It returns the instrumented module, the manifest as
+// encoded and the plugin it declares.
+func (m *Manager) readManifest(ctx context.Context, path, hash string, data []byte) (module, raw []byte, p *Plugin, err error) {
+	res, err := instrument.Instrument(data)
+	if err != nil {
+		return nil, nil, nil, fileErrorf(path, err, "%s", refusal(err))
+	}
+	if err := checkInterface(res); err != nil {
+		return nil, nil, nil, fileErrorf(path, err, "%v", err)
+	}
+	raw, ok := res.Custom[abi.ManifestSection]
+	if !ok {
+		if raw, err = m.describeModule(ctx, path, hash, res.Module); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if p, err = m.fromManifest(path, hash, raw); err != nil {
+		return nil, nil, nil, err
+	}
+	return res.Module, raw, p, nil
 }
 
 // describeModule reads the manifest of an instrumented module by calling

@@ -19,22 +19,13 @@ func EmbedManifest(ctx context.Context, path string, module []byte) ([]byte, err
 		return nil, err
 	}
 	defer m.Close(context.WithoutCancel(ctx))
+	// Without the old section, the module is asked.
 	bare, err := instrument.WithCustomSection(module, abi.ManifestSection, nil)
 	if err != nil {
 		return nil, fileErrorf(path, err, "%s", refusal(err))
 	}
-	res, err := instrument.Instrument(bare)
+	_, raw, _, err := m.readManifest(ctx, path, "", bare)
 	if err != nil {
-		return nil, fileErrorf(path, err, "%s", refusal(err))
-	}
-	if err := checkInterface(res); err != nil {
-		return nil, fileErrorf(path, err, "%v", err)
-	}
-	raw, err := m.describeModule(ctx, path, "", res.Module)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := m.fromManifest(path, "", raw); err != nil {
 		return nil, err
 	}
 	return instrument.WithCustomSection(module, abi.ManifestSection, raw)

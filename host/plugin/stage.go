@@ -175,7 +175,7 @@ func (st *stage) Begin(rt cmdlet.Runtime, args *cmdlet.Args) error {
 		st.batching = pu.UpstreamPure()
 	}
 	msg := abi.AppendString(st.msg[:0], st.info.Name)
-	msg = st.appendParams(msg, false)
+	msg = st.appendParams(msg, false, false)
 	st.msg = msg
 	if st.enc.err != nil {
 		return st.fail(st.p.errorf(st.enc.err, "cannot be given its parameters: %v", st.enc.err))
@@ -191,13 +191,9 @@ func (st *stage) Process(rt cmdlet.Runtime, args *cmdlet.Args) error {
 	}
 	st.enter(rt, args)
 	if st.batching {
-		st.rec = append(st.rec[:0], 0) // the record's flags
-		st.rec = st.appendParams(st.rec, true)
+		st.rec = st.appendParams(append(st.rec[:0], 0), true, true)
 		if st.enc.err != nil {
 			return st.fail(st.p.errorf(st.enc.err, "cannot be given its input: %v", st.enc.err))
-		}
-		if st.enc.lastSimple {
-			st.rec[0] |= abi.BatchLastSimple
 		}
 		st.batch = abi.AppendUvarint(st.batch, uint64(len(st.rec)))
 		st.batch = append(st.batch, st.rec...)
@@ -206,7 +202,7 @@ func (st *stage) Process(rt cmdlet.Runtime, args *cmdlet.Args) error {
 		}
 		return st.flush()
 	}
-	msg := st.appendParams(st.msg[:0], true)
+	msg := st.appendParams(st.msg[:0], true, false)
 	st.msg = msg // reused: the next message is encoded in place
 	if st.enc.err != nil {
 		return st.fail(st.p.errorf(st.enc.err, "cannot be given its input: %v", st.enc.err))
@@ -326,7 +322,10 @@ func (st *stage) run(fn api.Function, msg []byte, withInput bool, what string) e
 // on the command line (pipeline false) or from the current input object
 // (pipeline true), as (index, value) pairs. Only parameters that take
 // pipeline input can change per object, so Process looks at those alone.
-func (st *stage) appendParams(b []byte, pipeline bool) []byte {
+// In a batch record (record true), b's last byte is the record's flags,
+// which get abi.BatchLastSimple when the last value is a simple object.
+func (st *stage) appendParams(b []byte, pipeline, record bool) []byte {
+	flags := len(b) - 1
 	b = abi.AppendString(b, st.args.Set())
 	var idx [8]int
 	bound := idx[:0]
@@ -345,12 +344,12 @@ func (st *stage) appendParams(b []byte, pipeline bool) []byte {
 		values = append(values, v)
 	}
 	b = abi.AppendInt(b, int64(len(bound)))
-	st.enc.lastSimple = false
+	if record && len(values) > 0 && st.enc.simpleObject(values[len(values)-1]) {
+		b[flags] |= abi.BatchLastSimple // checked before encoding: a type sent before
+	}
 	for k, i := range bound {
 		b = abi.AppendInt(b, int64(i))
-		simple := st.enc.simpleObject(values[k])
 		b = st.enc.value(b, values[k], 0)
-		st.enc.lastSimple = simple
 	}
 	return b
 }

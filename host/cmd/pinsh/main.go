@@ -39,17 +39,17 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(512 << 20)
 	}
+	stop := func() {}
 	if path := os.Getenv("PINSH_CPUPROFILE"); path != "" {
-		stop, err := startProfile(path)
-		if err != nil {
+		var err error
+		if stop, err = startProfile(path); err != nil {
 			fmt.Fprintf(os.Stderr, "pinsh: PINSH_CPUPROFILE: %v\n", err)
 			os.Exit(2)
 		}
-		code := shell.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-		stop()
-		os.Exit(code)
 	}
-	os.Exit(shell.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	code := shell.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // startProfile starts a CPU profile into path and returns the function that

@@ -43,7 +43,7 @@ func Skeleton(module []byte, tag []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return WithCustomSection(out, SkeletonSection, tag)
+	return appendCustom(out, SkeletonSection, tag), nil
 }
 
 // WithCustomSection returns module with every custom section called name
@@ -58,10 +58,14 @@ func WithCustomSection(module []byte, name string, data []byte) ([]byte, error) 
 	if err != nil || data == nil {
 		return out, err
 	}
-	custom := appendU32(nil, uint32(len(name)))
+	return appendCustom(out, name, data), nil
+}
+
+// appendCustom appends a custom section.
+func appendCustom(module []byte, name string, data []byte) []byte {
+	custom := appendU32(make([]byte, 0, 5+len(name)+len(data)), uint32(len(name)))
 	custom = append(custom, name...)
-	custom = append(custom, data...)
-	return appendSection(out, secCustom, custom), nil
+	return appendSection(module, secCustom, append(custom, data...))
 }
 
 // rewriteSections copies module section by section, replacing each
