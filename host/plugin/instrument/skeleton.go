@@ -12,11 +12,11 @@ const SkeletonSection = "pinsh.skeleton"
 // skeletons of different modules never share a cache key). Other custom
 // sections are dropped.
 //
-// A skeleton describes a module's shape without its code. wazero decodes
-// and validates one in well under a millisecond, against tens of
-// milliseconds for a Go plugin, so host/plugin loads a plugin's compiled
-// code from the file cache under its skeleton's key (see host/plugin's
-// package documentation, "Warm start"). Every function of a skeleton
+// A skeleton describes a module's shape without its code. wazero validates
+// a Go plugin's in about 0.7 ms (measured), against about 40 ms for the
+// plugin itself, so host/plugin loads a plugin's compiled code from the
+// file cache under its skeleton's key (see host/plugin's package
+// documentation, "Start-up: what a command pays"). Every function of a skeleton
 // compiled for itself traps, so a mix-up can only fail, never run wrong
 // code.
 //
